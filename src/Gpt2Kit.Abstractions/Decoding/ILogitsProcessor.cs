@@ -1,0 +1,45 @@
+namespace Gpt2Kit.Decoding;
+
+/// <summary>One step of a processor chain: rewrites the next-token scores of one row in place.</summary>
+/// <remarks>An instance belongs to one request (it may keep per-request state) and is called from one thread at a
+/// time; it need not be thread-safe. Filtered tokens are set to <see cref="float.NegativeInfinity"/>.</remarks>
+public interface ILogitsProcessor
+{
+    /// <summary>Rewrites <paramref name="scores"/> (one entry per vocabulary id) for the row described by <paramref name="context"/>.</summary>
+    void Process(in LogitsContext context, Span<float> scores);
+}
+
+/// <summary>Where a processor sits in a Hugging Face chain.</summary>
+public enum LogitsProcessorStage
+{
+    /// <summary>A processor (penalties, bans, length rules): runs in every mode.</summary>
+    Processor,
+
+    /// <summary>A sampling warper (temperature, top-k, top-p, …): runs only when sampling.</summary>
+    Warper,
+}
+
+/// <summary>Creates a processor for one request from its settings. Registered in DI under <see cref="Name"/>.</summary>
+/// <remarks>Implementations must be thread-safe (one factory serves every request).</remarks>
+public interface ILogitsProcessorFactory
+{
+    /// <summary>The name used in configuration (<c>{ "type": "top_k" }</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Processor or sampling warper.</summary>
+    LogitsProcessorStage Stage { get; }
+
+    /// <summary>Creates the processor. Throws <see cref="GenerationConfigurationException"/> when a setting is invalid.</summary>
+    ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context);
+}
+
+/// <summary>What a factory knows about the request it builds for.</summary>
+/// <param name="Model">The model's description.</param>
+/// <param name="Options">The request's resolved options.</param>
+/// <param name="MinTokensToKeep">Tokens a warper must never filter (1 when sampling; EOS count + 1 in beam sampling).</param>
+/// <param name="Tokenizer">The tokenizer, when the host has one.</param>
+public sealed record ProcessorCreationContext(
+    Models.ModelInfo Model,
+    GenerationOptions Options,
+    int MinTokensToKeep,
+    Tokenization.ITokenizer? Tokenizer);
