@@ -1,0 +1,35 @@
+using Gpt2Kit.Decoding;
+using Gpt2Kit.Extensions.AI;
+using Gpt2Kit.Plugins;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="Gpt2KitChatClient"/> as the <see cref="IChatClient"/>.</summary>
+public static class Gpt2KitChatClientServiceCollectionExtensions
+{
+    /// <summary>Adds a singleton <see cref="IChatClient"/> over the registered <see cref="ITextGenerator"/>. Requests start from
+    /// the configured <c>IOptions&lt;GenerationOptions&gt;</c> unless <paramref name="configure"/> sets
+    /// <see cref="Gpt2KitChatClientOptions.GenerationDefaults"/>.</summary>
+    public static IGpt2KitBuilder AddGpt2KitChatClient(this IGpt2KitBuilder builder, Action<Gpt2KitChatClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddGpt2KitChatClient(configure);
+        return builder;
+    }
+
+    /// <summary>Adds a singleton <see cref="IChatClient"/> over the registered <see cref="ITextGenerator"/>
+    /// (register one with <c>AddGpt2Kit</c> and a model).</summary>
+    public static IServiceCollection AddGpt2KitChatClient(this IServiceCollection services, Action<Gpt2KitChatClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<IChatClient>(provider =>
+        {
+            var options = new Gpt2KitChatClientOptions { GenerationDefaults = provider.GetService<IOptions<GenerationOptions>>()?.Value };
+            configure?.Invoke(options);
+            return new Gpt2KitChatClient(provider.GetRequiredService<ITextGenerator>(), options);
+        });
+        return services;
+    }
+}
