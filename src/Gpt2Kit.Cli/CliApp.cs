@@ -33,7 +33,8 @@ internal static class CliApp
 
         try
         {
-            var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            // Program.cs owns Ctrl+C (it cancels cancellationToken), so System.CommandLine must not install its own handler.
+            var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             return await parse.InvokeAsync(config, cancellationToken);
         }
         catch (OperationCanceledException)

@@ -1,4 +1,15 @@
-using System.CommandLine;
 using Gpt2Kit.Cli;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error);
+// Ctrl+C cancels the running command (generation stops within one step and prints what it has);
+// a second Ctrl+C ends the process as usual.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (!cancellation.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        cancellation.Cancel();
+    }
+};
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, cancellation.Token);
