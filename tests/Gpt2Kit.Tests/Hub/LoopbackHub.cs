@@ -49,7 +49,9 @@ internal sealed class LoopbackHub : IDisposable
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
     /// <summary>Serve LFS files with one byte flipped (their sha256 no longer matches X-Linked-Etag).</summary>
-    public volatile bool CorruptLfs;
+    public bool CorruptLfs { get => Volatile.Read(ref _corruptLfs); set => Volatile.Write(ref _corruptLfs, value); }
+
+    private bool _corruptLfs;
 
     /// <summary>After this many bytes of a dropped response the connection is cut.</summary>
     public long DropAfterBytes { get; set; } = 4 << 20;
