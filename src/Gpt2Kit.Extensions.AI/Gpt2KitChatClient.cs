@@ -52,7 +52,7 @@ public sealed class Gpt2KitChatClient : IChatClient
         }
 
         _format = options.PromptFormat ?? ChatPromptFormat.Default;
-        _defaults = (options.GenerationDefaults ?? generator.GetService(typeof(GenerationOptions)) as GenerationOptions ?? new GenerationOptions()).Clone();
+        _defaults = (options.GenerationDefaults ?? GeneratorDefaults(generator) ?? new GenerationOptions()).Clone();
         _defaultMaxOutputTokens = options.DefaultMaxOutputTokens;
         _metadata = new ChatClientMetadata(ProviderName, providerUri: null, defaultModelId: generator.Model.Name);
     }
@@ -188,6 +188,13 @@ public sealed class Gpt2KitChatClient : IChatClient
     public void Dispose()
     {
     }
+
+    // A request's options replace the generator's defaults, so start from them: Gpt2Kit's TextGenerator exposes them,
+    // other generators may offer them as a service.
+    private static GenerationOptions? GeneratorDefaults(ITextGenerator generator) =>
+        generator.GetService(typeof(TextGenerator)) is TextGenerator textGenerator
+            ? textGenerator.DefaultOptions
+            : generator.GetService(typeof(GenerationOptions)) as GenerationOptions;
 
     private (GenerationRequest Request, IReadOnlyList<string> Stops) BuildRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {

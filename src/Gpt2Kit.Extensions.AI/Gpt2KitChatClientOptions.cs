@@ -10,7 +10,8 @@ public sealed class Gpt2KitChatClientOptions
     public ChatPromptFormat PromptFormat { get; set; } = ChatPromptFormat.Default;
 
     /// <summary>The generation settings every request starts from, before <c>ChatOptions</c> are applied. Null: the generator's
-    /// defaults when it offers them (<c>GetService(typeof(GenerationOptions))</c>), else Hugging Face's defaults.</summary>
+    /// defaults (<c>TextGenerator.DefaultOptions</c>, or <c>GetService(typeof(GenerationOptions))</c> of other generators), else Hugging
+    /// Face's defaults.</summary>
     public GenerationOptions? GenerationDefaults { get; set; }
 
     /// <summary>New tokens per reply when neither <c>ChatOptions.MaxOutputTokens</c> nor the defaults' <c>max_new_tokens</c> say
