@@ -1,0 +1,56 @@
+// Streaming: print a sampled continuation token by token as it is generated; Ctrl+C stops it.
+//   dotnet run --project samples/Streaming [-- MODEL [PROMPT]]
+using System.Diagnostics;
+using Gpt2Kit.Decoding;
+using Gpt2Kit.Gpt2;
+using Gpt2Kit.Gpt2.Tokenization;
+using Gpt2Kit.Hub;
+
+string folder = ModelLocation.Resolve(args.Length > 0 ? args[0] : TinyCheckpoint());
+string prompt = args.Length > 1 ? args[1] : "In a shocking finding, scientists discovered";
+using var model = Gpt2Model.FromPretrained(folder);
+var generator = TextGenerator.Create(model, Gpt2Tokenizer.FromFolder(folder));
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+// Sampling with a seed: the same seed gives the same text on every run.
+var options = new GenerationOptions { DoSample = true, Temperature = 0.8, TopP = 0.95, MaxNewTokens = 60, Seed = 42 };
+var clock = Stopwatch.StartNew();
+int tokens = 0;
+var finish = FinishReason.None;
+Console.Write(prompt);
+try
+{
+    await foreach (var update in generator.GenerateStreamingAsync(GenerationRequest.FromText(prompt, options), cancellation.Token))
+    {
+        Console.Write(update.Text); // never half a character, never the start of a stop string
+        tokens += update.TokenId >= 0 ? 1 : 0;
+        finish = update.FinishReason == FinishReason.None ? finish : update.FinishReason;
+    }
+}
+catch (OperationCanceledException)
+{
+    finish = FinishReason.Cancelled;
+}
+
+Console.WriteLine();
+Console.WriteLine($"[{finish}: {tokens} tokens in {clock.Elapsed.TotalSeconds:F2} s, {tokens / clock.Elapsed.TotalSeconds:F1} tokens/s]");
+
+static string TinyCheckpoint()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "gpt2-tiny");
+        if (Directory.Exists(candidate))
+        {
+            return candidate;
+        }
+    }
+
+    throw new DirectoryNotFoundException("tests/fixtures/gpt2-tiny was not found; pass a model folder or a Hugging Face name such as gpt2.");
+}
