@@ -71,6 +71,20 @@ internal static class DownloadCommand
         return command;
     }
 
+    /// <summary>What every <c>--model</c> option should call: an existing folder as is, else a Hugging Face name through the
+    /// cache (downloaded with progress on stderr when missing); null or empty means <see cref="ModelLocation.DefaultModel"/>.</summary>
+    /// <returns>The folder to load.</returns>
+    internal static async Task<string> ResolveModelAsync(CliContext context, string? value, CancellationToken cancellationToken)
+    {
+        var resolver = new HuggingFaceModelResolver(HuggingFaceHubOptions.FromEnvironment());
+        string model = string.IsNullOrWhiteSpace(value) ? ModelLocation.DefaultModel : value;
+        bool mayDownload = !Directory.Exists(model) && HubModelReference.TryParse(model, out var reference) && resolver.TryGetCached(reference) is null;
+        var resolved = mayDownload
+            ? await WithProgressAsync(context, progress => resolver.ResolveAsync(model, progress, cancellationToken))
+            : await resolver.ResolveAsync(model, cancellationToken: cancellationToken);
+        return resolved.Path;
+    }
+
     /// <summary>Runs <paramref name="work"/> with download progress shown on stderr: Spectre.Console progress bars on an
     /// interactive terminal, one line per finished file otherwise. Other commands that resolve <c>--model</c> can use it.</summary>
     internal static async Task<T> WithProgressAsync<T>(CliContext context, Func<IProgress<HubDownloadProgress>, Task<T>> work)
