@@ -67,34 +67,40 @@ internal sealed class HubCacheLayout
         return IsComplete(folder) ? folder : null;
     }
 
-    /// <summary>Whether <paramref name="folder"/> has the configuration, the tokenizer files and all the weights.
-    /// File.Exists follows links, so a link to a missing blob counts as missing.</summary>
+    /// <summary>Whether <paramref name="folder"/> has the configuration, the tokenizer files and all the weights.</summary>
     public static bool IsComplete(string folder)
     {
-        if (!Directory.Exists(folder) || !RequiredFiles.All(f => File.Exists(Path.Combine(folder, f))))
+        if (!Directory.Exists(folder) || !RequiredFiles.All(f => HasFile(Path.Combine(folder, f))))
         {
             return false;
         }
 
-        if (File.Exists(Path.Combine(folder, WeightsFile)))
+        if (HasFile(Path.Combine(folder, WeightsFile)))
         {
             return true;
         }
 
         string index = Path.Combine(folder, WeightsIndexFile);
-        if (!File.Exists(index))
+        if (!HasFile(index))
         {
             return false;
         }
 
         try
         {
-            return ReadShardNames(File.ReadAllBytes(index), WeightsIndexFile).All(s => File.Exists(Path.Combine(folder, s)));
+            return ReadShardNames(File.ReadAllBytes(index), WeightsIndexFile).All(s => HasFile(Path.Combine(folder, s)));
         }
         catch (InvalidDataException)
         {
             return false;
         }
+    }
+
+    /// <summary>Whether a file is there to read. File.Exists is true for a link whose blob was deleted, so links are followed.</summary>
+    private static bool HasFile(string path)
+    {
+        var info = new FileInfo(path);
+        return info.LinkTarget is null ? info.Exists : info.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true } target && target is FileInfo;
     }
 
     /// <summary>The distinct shard files named by a <c>model.safetensors.index.json</c> (<c>weight_map</c> values).</summary>

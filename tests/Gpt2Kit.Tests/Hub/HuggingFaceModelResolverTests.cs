@@ -62,6 +62,17 @@ public sealed class HuggingFaceModelResolverTests : IDisposable
         _hub.Requests.Count.Should().Be(requests, "a complete cached snapshot is used without asking the hub");
     }
 
+    [Fact(Skip = "Gpt2Kit.Gpt2's SafeTensorsFile.Open takes the size from FileInfo.Length, which is the symbolic link's own size on Unix (76 bytes), not the blob's; unskip once it follows links.")]
+    public async Task DownloadedSnapshot_LoadsWithTheGpt2Backend_ThroughItsLinks()
+    {
+        var model = await Resolver().ResolveAsync(Repo);
+
+        using var loaded = Gpt2Kit.Gpt2.Gpt2Model.FromPretrained(model.Path);
+        using var reference = Gpt2Kit.Gpt2.Gpt2Model.FromPretrained(FixturePaths.Checkpoint("gpt2-tiny"));
+        loaded.Info.Should().BeEquivalentTo(reference.Info, o => o.Excluding(i => i.Name));
+        loaded.ParameterCount.Should().Be(reference.ParameterCount);
+    }
+
     [Fact]
     public async Task DroppedConnection_IsResumedWithARangeRequest_WithinTheSameCall()
     {
@@ -162,6 +173,19 @@ public sealed class HuggingFaceModelResolverTests : IDisposable
         model.Path.Should().Be(snapshot);
         ShouldHoldTheTinyCheckpoint(model.Path);
         _hub.Requests.Where(r => r.Method == "GET").Select(r => r.File).Should().Equal("model.safetensors");
+    }
+
+    [Fact]
+    public async Task SnapshotWhoseBlobWasDeleted_IsNotTakenFromTheCache_ButRepaired()
+    {
+        string snapshot = WritePythonStyleCache(Repo, "main", HubTestRepo.CommitA);
+        File.Delete(Path.Combine(RepoFolder(), "blobs", LoopbackHub.Sha256(HubTestRepo.Files["model.safetensors"])));
+
+        Resolver().TryGetCached(HubModelReference.Parse(Repo)).Should().BeNull("a link to a deleted blob is not a file");
+        var model = await Resolver().ResolveAsync(Repo);
+
+        model.Path.Should().Be(snapshot);
+        ShouldHoldTheTinyCheckpoint(model.Path);
     }
 
     [Fact]
