@@ -25,6 +25,9 @@ internal sealed class BpeCache
     /// <summary>Most pieces held at once.</summary>
     public int Capacity { get; }
 
+    /// <summary>Pieces held now.</summary>
+    public int Count => _entries.Count;
+
     /// <summary>Finds a piece without allocating a string for it.</summary>
     public bool TryGet(ReadOnlySpan<char> piece, out int[] ids) => _spanLookup.TryGetValue(piece, out ids!);
 
