@@ -13,6 +13,8 @@ internal static class CliApp
     {
         var root = new RootCommand("gpt2kit: GPT-2 text generation with Hugging Face generate() behaviour, on the CPU.");
         // Commands register here, one line each: root.Subcommands.Add(XCommand.Create(context));
+        root.Subcommands.Add(Commands.TokenizeCommand.Create(context));
+        root.Subcommands.Add(Commands.DetokenizeCommand.Create(context));
         root.Subcommands.Add(Commands.DownloadCommand.Create(context));
         return root;
     }
