@@ -1,0 +1,21 @@
+namespace Gpt2Kit.Decoding.Search;
+
+/// <summary>Runs a request's processor chain on one row's scores, in order, with that row's <see cref="LogitsContext"/>.</summary>
+/// <remarks>Belongs to one request; not thread-safe.</remarks>
+internal sealed class ProcessorChainRunner(IReadOnlyList<ILogitsProcessor> processors, int[] eosTokenIds, int maxLength)
+{
+    /// <summary>Rewrites <paramref name="scores"/> for <paramref name="row"/> of <paramref name="rows"/>.</summary>
+    public void Apply(TokenRows rows, int row, Span<float> scores)
+    {
+        if (processors.Count == 0)
+        {
+            return;
+        }
+
+        var context = new LogitsContext(rows.Row(row), rows.PromptLength, maxLength, eosTokenIds, row, row / rows.RowsPerItem);
+        for (int i = 0; i < processors.Count; i++)
+        {
+            processors[i].Process(in context, scores);
+        }
+    }
+}
