@@ -139,8 +139,9 @@ public static class PluginLoader
 
     private static string? FindClash(IServiceCollection services, PluginLoadReport report, List<PluginRegistration> registrations)
     {
-        var hostNames = services.Where(d => !d.IsKeyedService && d.ImplementationInstance is not null)
-            .Select(d => Describe(d))
+        var hostNames = services.Where(d => !d.IsKeyedService)
+            .Select(HostRegistration)
+            .OfType<PluginRegistration>()
             .Where(r => r.Kind != PluginComponentKind.Service)
             .ToList();
         for (var i = 0; i < registrations.Count; i++)
@@ -169,6 +170,32 @@ public static class PluginLoader
         }
 
         return null;
+    }
+
+    /// <summary>What the host registered: instances by their name; types with a parameterless constructor (the built-in
+    /// strategies) are created once to learn theirs; anything else cannot be named before the provider exists.</summary>
+    private static PluginRegistration? HostRegistration(ServiceDescriptor descriptor)
+    {
+        if (descriptor.ImplementationInstance is not null)
+        {
+            return Describe(descriptor);
+        }
+
+        var isComponent = descriptor.ServiceType == typeof(ILogitsProcessorFactory) || descriptor.ServiceType == typeof(ISearchStrategy)
+            || descriptor.ServiceType == typeof(IStoppingCriterionFactory) || descriptor.ServiceType == typeof(IModelLoader);
+        if (!isComponent || descriptor.ImplementationType?.GetConstructor(Type.EmptyTypes) is not { } constructor)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Describe(new ServiceDescriptor(descriptor.ServiceType, constructor.Invoke(null)));
+        }
+        catch (TargetInvocationException)
+        {
+            return null;
+        }
     }
 
     internal static string Noun(PluginComponentKind kind) => kind switch
