@@ -2,6 +2,7 @@ using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Plugins;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,9 @@ public static class Gpt2KitConfigurationBuilderExtensions
         }
 
         builder.Services.AddSingleton<IConfigureOptions<GenerationOptions>>(new ConfigureGenerationOptions(section));
+
+        // Plugins may read their own settings (Gpt2Kit:Mirostat, …) from the host's configuration.
+        builder.Services.TryAddSingleton(configuration);
         Gpt2KitStartupValidator.Register(builder.Services, (section as IConfigurationSection)?.Path ?? string.Empty);
         return builder;
     }

@@ -122,7 +122,7 @@ public static class PluginLoader
             return;
         }
 
-        var registrations = scratch.Select(Describe).ToList();
+        var registrations = DescribeAll(scratch);
         if (FindClash(services, report, registrations) is { } clash)
         {
             report.Add(new PluginFailure(type.Name, path, $"{clash}; this plugin was not loaded."));
@@ -206,6 +206,33 @@ public static class PluginLoader
         PluginComponentKind.Backend => "model backend",
         _ => "service",
     };
+
+    /// <summary>What a plugin registered. Components registered by type or factory are created once from a provider over the
+    /// plugin's own registrations to learn their names; one that needs host services is listed under its type name.</summary>
+    private static List<PluginRegistration> DescribeAll(ServiceCollection registered)
+    {
+        using var scratch = registered.BuildServiceProvider();
+        return registered.Select(descriptor =>
+        {
+            var described = Describe(descriptor);
+            if (descriptor.ImplementationInstance is not null || descriptor.IsKeyedService || described.Kind == PluginComponentKind.Service)
+            {
+                return described;
+            }
+
+            try
+            {
+                var instance = descriptor.ImplementationFactory is { } factory
+                    ? factory(scratch)
+                    : ActivatorUtilities.CreateInstance(scratch, descriptor.ImplementationType!);
+                return Describe(new ServiceDescriptor(descriptor.ServiceType, instance));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or TargetInvocationException or MissingMethodException)
+            {
+                return described;
+            }
+        }).ToList();
+    }
 
     private static PluginRegistration Describe(ServiceDescriptor descriptor)
     {

@@ -68,6 +68,32 @@ public sealed class PluginGenerationTests(PluginGenerationTests.Host host) : ICl
     }
 
     [Fact]
+    public async Task Mirostat_with_a_tiny_target_surprise_keeps_only_the_most_likely_token_and_matches_greedy()
+    {
+        // tau = 0.01: mu stays far below the surprise of any token but the most likely one (p < 0.98), so every step
+        // truncates to that token, whatever the seed.
+        using var folder = new PluginFolder().Add(PluginFolder.Mirostat);
+        using var provider = PluginHost.Build($$"""{ "Gpt2Kit": { "Plugins": "{{PluginHost.Escape(folder.Path)}}", "Mirostat": { "tau": 0.01, "eta": 0.1 } } }""");
+        var generator = provider.GetRequiredService<ITextGenerator>();
+
+        var mirostat = await generator.GenerateAsync(GenerationRequest.FromIds(Prompt, new GenerationOptions { Strategy = "mirostat_v2", Seed = 11, MaxNewTokens = 6 }));
+        var greedy = await generator.GenerateAsync(GenerationRequest.FromIds(Prompt, new GenerationOptions { Strategy = "greedy", MaxNewTokens = 6 }));
+
+        mirostat.Sequences[0].Should().Equal(greedy.Sequences[0]);
+    }
+
+    [Fact]
+    public void Mirostat_settings_out_of_range_name_their_path()
+    {
+        using var folder = new PluginFolder().Add(PluginFolder.Mirostat);
+        using var provider = PluginHost.Build($$"""{ "Gpt2Kit": { "Plugins": "{{PluginHost.Escape(folder.Path)}}", "Mirostat": { "tau": 0 } } }""");
+
+        var act = () => provider.GetRequiredService<ITextGenerator>();
+
+        act.Should().Throw<GenerationConfigurationException>().WithMessage("Gpt2Kit:Mirostat:tau: '0' is not allowed; expected a number in (0, 1000000].");
+    }
+
+    [Fact]
     public async Task Plugin_processors_run_in_an_explicit_chain()
     {
         var options = new GenerationOptions
