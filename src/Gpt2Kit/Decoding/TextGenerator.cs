@@ -131,7 +131,9 @@ public sealed class TextGenerator : ITextGenerator
 
         try
         {
-            await foreach (var update in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            // Read without the token: the producer notices cancellation within one step, reports the rows as cancelled and
+            // ends the channel with the OperationCanceledException, which surfaces here after those updates.
+            await foreach (var update in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 yield return update;
             }
@@ -199,7 +201,8 @@ public sealed class TextGenerator : ITextGenerator
 
         strategy.Validate(options, info);
         bool sampling = SearchStrategyNames.IsSampling(strategy.Name) || (!IsBuiltIn(strategy.Name) && options.DoSample);
-        int minTokensToKeep = strategy.Name == SearchStrategyNames.BeamSample ? resolved.EosTokenIds.Length + 1 : 1;
+        // Beam sampling keeps #EOS + 1 tokens per row (2 without EOS), so every beam has a non-EOS continuation.
+        int minTokensToKeep = strategy.Name == SearchStrategyNames.BeamSample ? Math.Max(1, resolved.EosTokenIds.Length) + 1 : 1;
         var creation = new ProcessorCreationContext(info, options, minTokensToKeep, Tokenizer);
         var chain = _chainBuilder.Build(options, creation, sampling);
         var criteria = _stoppingFactories.Select(f => f.Create(options, creation)).OfType<IStoppingCriterion>().ToArray();
