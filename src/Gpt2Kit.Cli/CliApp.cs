@@ -14,6 +14,9 @@ internal static class CliApp
     {
         var root = new RootCommand("gpt2kit: GPT-2 text generation with Hugging Face generate() behaviour, on the CPU.");
         // Commands register here, one line each: root.Subcommands.Add(XCommand.Create(context));
+        root.Subcommands.Add(GenerateCommand.Create(context));
+        root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(ScoreCommand.Create(context));
         root.Subcommands.Add(PluginsCommand.Create(context));
         return root;
     }
