@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Gpt2Kit.Decoding.Inspection;
 using Gpt2Kit.Decoding.Processors;
 using Gpt2Kit.Decoding.Search;
 using Gpt2Kit.Decoding.Streaming;
@@ -131,7 +132,9 @@ public sealed class TextGenerator : ITextGenerator
 
         try
         {
-            await foreach (var update in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            // Read without the token: the producer notices cancellation within one step, reports the rows as cancelled and
+            // ends the channel with the OperationCanceledException, which surfaces here after those updates.
+            await foreach (var update in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 yield return update;
             }
@@ -142,6 +145,29 @@ public sealed class TextGenerator : ITextGenerator
             await stop.CancelAsync().ConfigureAwait(false);
             await producer.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Runs the request's processor chain for <paramref name="steps"/> steps and reports, per row and step, the
+    /// <paramref name="top"/> most likely tokens after it (processed score and its log-softmax), following one path: the
+    /// most likely token, or a drawn one when the request samples.</summary>
+    /// <param name="request">Prompts and options, as for <see cref="GenerateAsync"/> (its length options are replaced by
+    /// <paramref name="steps"/>).</param>
+    /// <param name="steps">Positions to inspect, at least 1.</param>
+    /// <param name="top">Tokens to report per step.</param>
+    /// <param name="promptLength">The prompt length the processors see (e.g. 3 of 5 input ids: the last 2 count as already
+    /// generated, which matters to <c>min_new_tokens</c> and the like); null uses the padded input width.</param>
+    /// <param name="cancellationToken">Checked once per step.</param>
+    /// <exception cref="GenerationConfigurationException">An option or argument is invalid.</exception>
+    public Task<IReadOnlyList<InspectionStep>> InspectAsync(GenerationRequest request, int steps, int top, int? promptLength = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = (request.Options ?? _defaults).Clone();
+        options.MaxNewTokens = Math.Max(1, steps);
+        var run = Prepare(request with { Options = options }, promptLength, run =>
+            LogitsInspector.Validate(steps, top, promptLength, run.Prompt.Width, Model.VocabSize));
+        int declared = promptLength ?? run.Prompt.Width;
+        return Task.Run(() => LogitsInspector.Run(run, steps, top, declared, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -182,7 +208,10 @@ public sealed class TextGenerator : ITextGenerator
 
     /// <summary>Resolves a request: options, prompts, lengths, strategy, chain and criteria. Every error surfaces here,
     /// before any model work.</summary>
-    internal PreparedRun Prepare(GenerationRequest request)
+    /// <param name="request">The request.</param>
+    /// <param name="declaredPromptLength">For inspection: the prompt length processors see, when shorter than the input.</param>
+    /// <param name="checkPrompt">For inspection: more checks once the prompt is known.</param>
+    internal PreparedRun Prepare(GenerationRequest request, int? declaredPromptLength = null, Action<PreparedRun>? checkPrompt = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var info = _model.Info;
@@ -190,6 +219,10 @@ public sealed class TextGenerator : ITextGenerator
         var options = resolved.Options;
         var prompt = PromptBatch.Create(request, Tokenizer, info.VocabSize, options.BosTokenId, resolved.PadTokenId);
         GenerationOptionsResolver.ResolveLengths(options, prompt.Width, info);
+        if (declaredPromptLength is { } declared && options.MinNewTokens is { } minNew)
+        {
+            options.MinLength = declared + minNew;
+        }
 
         if (!_strategies.TryGetValue(resolved.Strategy, out var strategy))
         {
@@ -199,11 +232,14 @@ public sealed class TextGenerator : ITextGenerator
 
         strategy.Validate(options, info);
         bool sampling = SearchStrategyNames.IsSampling(strategy.Name) || (!IsBuiltIn(strategy.Name) && options.DoSample);
-        int minTokensToKeep = strategy.Name == SearchStrategyNames.BeamSample ? resolved.EosTokenIds.Length + 1 : 1;
+        // Beam sampling keeps #EOS + 1 tokens per row (2 without EOS), so every beam has a non-EOS continuation.
+        int minTokensToKeep = strategy.Name == SearchStrategyNames.BeamSample ? Math.Max(1, resolved.EosTokenIds.Length) + 1 : 1;
         var creation = new ProcessorCreationContext(info, options, minTokensToKeep, Tokenizer);
         var chain = _chainBuilder.Build(options, creation, sampling);
         var criteria = _stoppingFactories.Select(f => f.Create(options, creation)).OfType<IStoppingCriterion>().ToArray();
-        return new PreparedRun(_model, Tokenizer, strategy, options, prompt, resolved, chain, criteria);
+        var run = new PreparedRun(_model, Tokenizer, strategy, options, prompt, resolved, chain, criteria);
+        checkPrompt?.Invoke(run);
+        return run;
     }
 
     /// <summary>Adds the texts (and, for strategies that report no tokens, the per-row cut) to a strategy's result.</summary>
