@@ -49,6 +49,23 @@ public class TopPProcessorTests
         }
     }
 
+    [Theory]
+    [InlineData(0.9, 1, 21)]
+    [InlineData(0.05, 8, 22)]
+    [InlineData(0.5, 3, 23)]
+    public void Matches_a_full_sort_after_other_filters_and_with_min_tokens(double p, int minKeep, int seed)
+    {
+        // Every token but a few hundred already filtered, with ties among the survivors, as after top-k on rounded scores.
+        var scores = RandomLogits(50257, seed, scale: 4).Select((s, i) => i % 97 == 0 ? MathF.Round(s, 1) : NegInf).ToArray();
+        var result = Run(new TopPProcessor(p, minKeep), scores);
+        var expectedKept = ReferenceKeptSet(scores, p, minKeep);
+
+        for (var i = 0; i < scores.Length; i++)
+        {
+            result[i].Should().Be(expectedKept.Contains(i) ? scores[i] : NegInf, $"token {i} (p = {p})");
+        }
+    }
+
     /// <summary>Hugging Face's algorithm written out literally: full stable ascending sort, cumulative softmax.</summary>
     private static HashSet<int> ReferenceKeptSet(float[] scores, double p, int minKeep)
     {
