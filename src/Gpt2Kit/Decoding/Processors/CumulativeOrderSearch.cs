@@ -1,11 +1,7 @@
-namespace Gpt2Kit.Decoding.Processors;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
-/// <summary>A monotone condition on a cumulative mass: false up to some point, true from there on.</summary>
-internal interface IMassCondition
-{
-    /// <summary>Whether the condition holds for the mass accumulated so far.</summary>
-    bool IsMet(double cumulativeMass);
-}
+namespace Gpt2Kit.Decoding.Processors;
 
 /// <summary>Finds where a cumulative mass, summed over tokens in descending key order, first meets a condition, without
 /// sorting the vocabulary: tokens are bucketed by key, whole buckets are summed, and only the bucket where the condition
@@ -18,6 +14,7 @@ internal sealed class CumulativeOrderSearch
 
     private readonly double[] _bucketMass = new double[Buckets];
     private readonly int[] _bucketCount = new int[Buckets];
+    private int[] _bucketOf = [];
     private long[] _entries = [];
 
     /// <summary>Walks the tokens with a finite key in descending key order (equal keys: lower id first when
@@ -33,7 +30,7 @@ internal sealed class CumulativeOrderSearch
     public bool FindFirst<TCondition>(ReadOnlySpan<float> keys, ReadOnlySpan<float> weights, TCondition condition, bool lowerIdFirstOnTies, out int position, out int id)
         where TCondition : struct, IMassCondition
     {
-        var (min, max) = FiniteRange(keys);
+        var (min, max) = ScoreMath.FiniteRange(keys);
         position = 0;
         id = -1;
         if (min > max)
@@ -41,16 +38,22 @@ internal sealed class CumulativeOrderSearch
             return false;
         }
 
-        // Bucket 0 holds the largest keys; the scale maps the finite range onto the buckets.
-        var scale = max > min ? Buckets / ((double)max - min) : 0;
+        // Bucket 0 holds the largest keys; the scale maps the finite range onto the buckets. −∞ keys get bucket −1.
+        var scale = max > min ? Buckets / (max - min) : 0f;
+        if (_bucketOf.Length < keys.Length)
+        {
+            _bucketOf = new int[keys.Length];
+        }
+
+        var bucketOf = _bucketOf.AsSpan(0, keys.Length);
+        AssignBuckets(keys, max, scale, bucketOf);
         Array.Clear(_bucketMass);
         Array.Clear(_bucketCount);
         for (var i = 0; i < keys.Length; i++)
         {
-            var key = keys[i];
-            if (key >= min)
+            var bucket = bucketOf[i];
+            if (bucket >= 0)
             {
-                var bucket = BucketOf(key, max, scale);
                 _bucketMass[bucket] += weights[i];
                 _bucketCount[bucket]++;
             }
@@ -72,7 +75,7 @@ internal sealed class CumulativeOrderSearch
             }
 
             // The condition is first met inside this bucket: order its tokens exactly and walk them.
-            var entries = Gather(keys, bucket, min, max, scale, lowerIdFirstOnTies);
+            var entries = Gather(keys, bucketOf, bucket, lowerIdFirstOnTies);
             var cumulative = above;
             for (var t = 0; t < entries.Length; t++)
             {
@@ -92,25 +95,34 @@ internal sealed class CumulativeOrderSearch
         return false;
     }
 
-    private static (float Min, float Max) FiniteRange(ReadOnlySpan<float> keys)
+    private static void AssignBuckets(ReadOnlySpan<float> keys, float max, float scale, Span<int> bucketOf)
     {
-        var min = float.PositiveInfinity;
-        var max = float.NegativeInfinity;
-        foreach (var key in keys)
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            if (key > float.NegativeInfinity && key < float.PositiveInfinity)
+            ref var k = ref MemoryMarshal.GetReference(keys);
+            ref var b = ref MemoryMarshal.GetReference(bucketOf);
+            var top = new Vector<float>(max);
+            var factor = new Vector<float>(scale);
+            var last = new Vector<int>(Buckets - 1);
+            var none = new Vector<int>(-1);
+            var negativeInfinity = new Vector<float>(float.NegativeInfinity);
+            for (; i <= keys.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
-                min = Math.Min(min, key);
-                max = Math.Max(max, key);
+                var key = Vector.LoadUnsafe(ref k, (nuint)i);
+                var bucket = Vector.Min(Vector.ConvertToInt32((top - key) * factor), last);
+                Vector.ConditionalSelect(Vector.GreaterThan(key, negativeInfinity), bucket, none).StoreUnsafe(ref b, (nuint)i);
             }
         }
 
-        return (min, max);
+        for (; i < keys.Length; i++)
+        {
+            var key = keys[i];
+            bucketOf[i] = key > float.NegativeInfinity ? Math.Min(Buckets - 1, (int)((max - key) * scale)) : -1;
+        }
     }
 
-    private static int BucketOf(float key, float max, double scale) => Math.Min(Buckets - 1, (int)(((double)max - key) * scale));
-
-    private ReadOnlySpan<long> Gather(ReadOnlySpan<float> keys, int bucket, float min, float max, double scale, bool lowerIdFirstOnTies)
+    private ReadOnlySpan<long> Gather(ReadOnlySpan<float> keys, ReadOnlySpan<int> bucketOf, int bucket, bool lowerIdFirstOnTies)
     {
         var count = _bucketCount[bucket];
         if (_entries.Length < count)
@@ -119,20 +131,22 @@ internal sealed class CumulativeOrderSearch
         }
 
         var n = 0;
-        for (var i = 0; i < keys.Length; i++)
+        for (var i = bucketOf.IndexOf(bucket); i >= 0; i = NextIndexOf(bucketOf, bucket, i))
         {
-            var key = keys[i];
-            if (key >= min && BucketOf(key, max, scale) == bucket)
-            {
-                // Ascending sort of (~order, tie key) gives descending keys, then the requested id order.
-                var tie = lowerIdFirstOnTies ? (uint)i : (uint)(int.MaxValue - i);
-                _entries[n++] = ((long)~ScoreMath.OrderedBits(key) << 32) | tie;
-            }
+            // Ascending sort of (~order, tie key) gives descending keys, then the requested id order.
+            var tie = lowerIdFirstOnTies ? (uint)i : (uint)(int.MaxValue - i);
+            _entries[n++] = ((long)~ScoreMath.OrderedBits(keys[i]) << 32) | tie;
         }
 
         var entries = _entries.AsSpan(0, n);
         entries.Sort();
         return entries;
+    }
+
+    private static int NextIndexOf(ReadOnlySpan<int> values, int value, int after)
+    {
+        var next = values[(after + 1)..].IndexOf(value);
+        return next < 0 ? -1 : after + 1 + next;
     }
 
     private static int IdOf(long entry, bool lowerIdFirstOnTies)
