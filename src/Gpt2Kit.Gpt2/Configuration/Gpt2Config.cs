@@ -1,0 +1,423 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gpt2Kit.Models;
+
+namespace Gpt2Kit.Gpt2;
+
+/// <summary>The shape and special ids of a GPT-2 checkpoint, read from Hugging Face's <c>config.json</c> (and
+/// <c>generation_config.json</c> when present).</summary>
+/// <remarks>Immutable; thread-safe.</remarks>
+public sealed record Gpt2Config
+{
+    /// <summary>The file name of the model configuration inside a checkpoint folder.</summary>
+    public const string FileName = "config.json";
+
+    /// <summary>The file name of the generation defaults inside a checkpoint folder.</summary>
+    public const string GenerationFileName = "generation_config.json";
+
+    /// <summary>The activation names <c>activation_function</c> accepts.</summary>
+    public static IReadOnlyList<string> SupportedActivations { get; } =
+        ["gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu", "silu", "swish", "quick_gelu"];
+
+    /// <summary>The shapes <see cref="FromPreset"/> knows: the four OpenAI GPT-2 sizes and the tiny test shape.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "tiny"];
+
+    /// <summary><c>vocab_size</c>: rows of <c>wte</c> and entries of a logits row.</summary>
+    public int VocabSize { get; init; } = 50257;
+
+    /// <summary><c>n_positions</c>: rows of <c>wpe</c>, the largest context.</summary>
+    public int ContextLength { get; init; } = 1024;
+
+    /// <summary><c>n_embd</c>: the hidden width.</summary>
+    public int HiddenSize { get; init; } = 768;
+
+    /// <summary><c>n_layer</c>: number of transformer blocks.</summary>
+    public int LayerCount { get; init; } = 12;
+
+    /// <summary><c>n_head</c>: attention heads per block.</summary>
+    public int HeadCount { get; init; } = 12;
+
+    /// <summary><c>n_inner</c>: the MLP width; <c>null</c> in the file means <c>4·n_embd</c>.</summary>
+    public int InnerSize { get; init; } = 3072;
+
+    /// <summary><c>layer_norm_epsilon</c>.</summary>
+    public float LayerNormEpsilon { get; init; } = 1e-5f;
+
+    /// <summary><c>activation_function</c>.</summary>
+    public Gpt2Activation Activation { get; init; } = Gpt2Activation.GeluNew;
+
+    /// <summary><c>scale_attn_weights</c>: divide attention scores by <c>√head_size</c>.</summary>
+    public bool ScaleAttentionWeights { get; init; } = true;
+
+    /// <summary><c>scale_attn_by_inverse_layer_idx</c>: also divide the scores of layer <c>i</c> by <c>i + 1</c>.</summary>
+    public bool ScaleAttentionByInverseLayerIndex { get; init; }
+
+    /// <summary><c>reorder_and_upcast_attn</c>: computing the scores in fp32; the same as the plain path in fp32.</summary>
+    public bool ReorderAndUpcastAttention { get; init; }
+
+    /// <summary><c>tie_word_embeddings</c>: the output layer is <c>wte</c> when the checkpoint has no <c>lm_head.weight</c>.</summary>
+    public bool TieWordEmbeddings { get; init; } = true;
+
+    /// <summary>End-of-sequence ids (<c>eos_token_id</c>, a number or a list; <c>generation_config.json</c> wins).</summary>
+    public IReadOnlyList<int> EosTokenIds { get; init; } = [50256];
+
+    /// <summary><c>bos_token_id</c>.</summary>
+    public int? BosTokenId { get; init; } = 50256;
+
+    /// <summary><c>pad_token_id</c> (GPT-2 defines none).</summary>
+    public int? PadTokenId { get; init; }
+
+    /// <summary>Width of one attention head: <see cref="HiddenSize"/> / <see cref="HeadCount"/>.</summary>
+    public int HeadSize => HiddenSize / HeadCount;
+
+    /// <summary>Number of parameters of the transformer (embeddings, blocks, final norm), the tied output layer not counted twice.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long d = HiddenSize, inner = InnerSize;
+            long perLayer = (2 * 2 * d) + (d * 3 * d) + (3 * d) + (d * d) + d + (d * inner) + inner + (inner * d) + d;
+            return ((long)VocabSize * d) + ((long)ContextLength * d) + (LayerCount * perLayer) + (2 * d);
+        }
+    }
+
+    /// <summary>A configuration of one of the <see cref="PresetNames"/>: <c>gpt2</c> (124M), <c>gpt2-medium</c> (355M),
+    /// <c>gpt2-large</c> (774M), <c>gpt2-xl</c> (1.5B), or <c>tiny</c> (2 layers, width 64, 4 heads, 128 positions).</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a preset.</exception>
+    public static Gpt2Config FromPreset(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        (int d, int layers, int heads, int positions) = name.ToLowerInvariant() switch
+        {
+            "gpt2" => (768, 12, 12, 1024),
+            "gpt2-medium" => (1024, 24, 16, 1024),
+            "gpt2-large" => (1280, 36, 20, 1024),
+            "gpt2-xl" => (1600, 48, 25, 1024),
+            "tiny" => (64, 2, 4, 128),
+            _ => throw new ArgumentException($"Unknown shape '{name}'; expected one of: {string.Join(", ", PresetNames)}.", nameof(name)),
+        };
+        return new Gpt2Config { HiddenSize = d, LayerCount = layers, HeadCount = heads, ContextLength = positions, InnerSize = 4 * d };
+    }
+
+    /// <summary>Reads <c>config.json</c> from a checkpoint folder, then <c>generation_config.json</c> when it exists.</summary>
+    /// <exception cref="ModelLoadException">A file is missing or malformed, or a value is out of range; the message names the file and key.</exception>
+    public static Gpt2Config Load(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new ModelLoadException($"The model folder '{folder}' does not exist.");
+        }
+
+        string configPath = Path.Combine(folder, FileName);
+        if (!File.Exists(configPath))
+        {
+            throw new ModelLoadException($"{configPath} was not found; a GPT-2 checkpoint folder holds config.json and model.safetensors.");
+        }
+
+        string generationPath = Path.Combine(folder, GenerationFileName);
+        return Parse(
+            File.ReadAllText(configPath),
+            configPath,
+            File.Exists(generationPath) ? File.ReadAllText(generationPath) : null,
+            generationPath);
+    }
+
+    /// <summary>Parses the text of a <c>config.json</c> (and optionally of a <c>generation_config.json</c>) and validates it.</summary>
+    /// <param name="configJson">The text of <c>config.json</c>.</param>
+    /// <param name="configSource">The name used for the file in error messages.</param>
+    /// <param name="generationConfigJson">The text of <c>generation_config.json</c>, or null.</param>
+    /// <param name="generationSource">The name used for that file in error messages.</param>
+    /// <exception cref="ModelLoadException">The text is malformed or a value is out of range; the message names the file and key.</exception>
+    public static Gpt2Config Parse(string configJson, string configSource = FileName, string? generationConfigJson = null, string generationSource = GenerationFileName)
+    {
+        ArgumentNullException.ThrowIfNull(configJson);
+        var json = new ConfigJsonReader(configJson, configSource);
+        string? modelType = json.String("model_type");
+        if (modelType is not null && modelType != "gpt2")
+        {
+            throw new ModelLoadException($"{configSource}: model_type is '{modelType}'; this backend loads 'gpt2' checkpoints.");
+        }
+
+        int hidden = json.Int("n_embd") ?? json.Int("hidden_size") ?? 768;
+        int vocab = json.Int("vocab_size") ?? 50257;
+
+        // Like transformers' GPT2Config, absent special ids default to 50256 (when the vocabulary has that id).
+        int? defaultSpecialId = vocab > 50256 ? 50256 : null;
+        var config = new Gpt2Config
+        {
+            VocabSize = vocab,
+            ContextLength = json.Int("n_positions") ?? json.Int("max_position_embeddings") ?? 1024,
+            HiddenSize = hidden,
+            LayerCount = json.Int("n_layer") ?? json.Int("num_hidden_layers") ?? 12,
+            HeadCount = json.Int("n_head") ?? json.Int("num_attention_heads") ?? 12,
+            InnerSize = json.Int("n_inner") ?? 4 * hidden,
+            LayerNormEpsilon = json.Float("layer_norm_epsilon") ?? 1e-5f,
+            Activation = ParseActivation(json.String("activation_function") ?? "gelu_new", configSource),
+            ScaleAttentionWeights = json.Bool("scale_attn_weights") ?? true,
+            ScaleAttentionByInverseLayerIndex = json.Bool("scale_attn_by_inverse_layer_idx") ?? false,
+            ReorderAndUpcastAttention = json.Bool("reorder_and_upcast_attn") ?? false,
+            TieWordEmbeddings = json.Bool("tie_word_embeddings") ?? true,
+            EosTokenIds = json.IntList("eos_token_id") ?? (defaultSpecialId is int eos ? [eos] : []),
+            BosTokenId = json.Has("bos_token_id") ? json.Int("bos_token_id") : defaultSpecialId,
+            PadTokenId = json.Int("pad_token_id"),
+        };
+
+        if (generationConfigJson is not null)
+        {
+            var generation = new ConfigJsonReader(generationConfigJson, generationSource);
+            config = config with
+            {
+                EosTokenIds = generation.IntList("eos_token_id") ?? config.EosTokenIds,
+                BosTokenId = generation.Int("bos_token_id") ?? config.BosTokenId,
+                PadTokenId = generation.Int("pad_token_id") ?? config.PadTokenId,
+            };
+        }
+
+        config.Validate(configSource);
+        return config;
+    }
+
+    /// <summary>Checks that every size is positive, that <c>n_embd</c> divides into <c>n_head</c> heads and that special ids are in the vocabulary.</summary>
+    /// <param name="source">The file named in error messages.</param>
+    /// <exception cref="ModelLoadException">A value is out of range; the message names the file, key and allowed range.</exception>
+    public void Validate(string source = FileName)
+    {
+        RequirePositive(VocabSize, "vocab_size", source);
+        RequirePositive(ContextLength, "n_positions", source);
+        RequirePositive(HiddenSize, "n_embd", source);
+        RequirePositive(LayerCount, "n_layer", source);
+        RequirePositive(HeadCount, "n_head", source);
+        RequirePositive(InnerSize, "n_inner", source);
+        if (HiddenSize % HeadCount != 0)
+        {
+            throw new ModelLoadException($"{source}: n_embd ({HiddenSize}) must be a multiple of n_head ({HeadCount}).");
+        }
+
+        if (!(LayerNormEpsilon > 0) || float.IsInfinity(LayerNormEpsilon))
+        {
+            throw new ModelLoadException($"{source}: layer_norm_epsilon must be a positive number, got {LayerNormEpsilon}.");
+        }
+
+        foreach (int id in EosTokenIds)
+        {
+            RequireTokenId(id, "eos_token_id", source);
+        }
+
+        if (BosTokenId is int bos)
+        {
+            RequireTokenId(bos, "bos_token_id", source);
+        }
+
+        if (PadTokenId is int pad)
+        {
+            RequireTokenId(pad, "pad_token_id", source);
+        }
+    }
+
+    /// <summary>This configuration as a Hugging Face <c>config.json</c> document.</summary>
+    public string ToConfigJson()
+    {
+        var node = new JsonObject
+        {
+            ["activation_function"] = ActivationName(Activation),
+            ["architectures"] = new JsonArray("GPT2LMHeadModel"),
+            ["attn_pdrop"] = 0.1,
+            ["bos_token_id"] = BosTokenId,
+            ["embd_pdrop"] = 0.1,
+            ["eos_token_id"] = EosTokenIdsNode(),
+            ["initializer_range"] = 0.02,
+            ["layer_norm_epsilon"] = LayerNormEpsilon,
+            ["model_type"] = "gpt2",
+            ["n_ctx"] = ContextLength,
+            ["n_embd"] = HiddenSize,
+            ["n_head"] = HeadCount,
+            ["n_inner"] = InnerSize == 4 * HiddenSize ? null : InnerSize,
+            ["n_layer"] = LayerCount,
+            ["n_positions"] = ContextLength,
+            ["reorder_and_upcast_attn"] = ReorderAndUpcastAttention,
+            ["resid_pdrop"] = 0.1,
+            ["scale_attn_by_inverse_layer_idx"] = ScaleAttentionByInverseLayerIndex,
+            ["scale_attn_weights"] = ScaleAttentionWeights,
+            ["tie_word_embeddings"] = TieWordEmbeddings,
+            ["use_cache"] = true,
+            ["vocab_size"] = VocabSize,
+        };
+        return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>The special ids as a Hugging Face <c>generation_config.json</c> document.</summary>
+    public string ToGenerationConfigJson()
+    {
+        var node = new JsonObject
+        {
+            ["_from_model_config"] = true,
+            ["bos_token_id"] = BosTokenId,
+            ["eos_token_id"] = EosTokenIdsNode(),
+        };
+        if (PadTokenId is int pad)
+        {
+            node["pad_token_id"] = pad;
+        }
+
+        return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>The name <c>config.json</c> uses for <paramref name="activation"/>.</summary>
+    public static string ActivationName(Gpt2Activation activation) => activation switch
+    {
+        Gpt2Activation.GeluNew => "gelu_new",
+        Gpt2Activation.Relu => "relu",
+        Gpt2Activation.Silu => "silu",
+        Gpt2Activation.QuickGelu => "quick_gelu",
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    private JsonNode? EosTokenIdsNode() => EosTokenIds.Count switch
+    {
+        0 => null,
+        1 => EosTokenIds[0],
+        _ => new JsonArray([.. EosTokenIds.Select(id => (JsonNode?)id)]),
+    };
+
+    private static Gpt2Activation ParseActivation(string name, string source) => name switch
+    {
+        "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => Gpt2Activation.GeluNew,
+        "relu" => Gpt2Activation.Relu,
+        "silu" or "swish" => Gpt2Activation.Silu,
+        "quick_gelu" => Gpt2Activation.QuickGelu,
+        _ => throw new ModelLoadException(
+            $"{source}: activation_function '{name}' is not supported; supported: {string.Join(", ", SupportedActivations)}."),
+    };
+
+    private static void RequirePositive(int value, string key, string source)
+    {
+        if (value <= 0)
+        {
+            throw new ModelLoadException($"{source}: {key} must be a positive integer, got {value}.");
+        }
+    }
+
+    private void RequireTokenId(int id, string key, string source)
+    {
+        if (id < 0 || id >= VocabSize)
+        {
+            throw new ModelLoadException($"{source}: {key} {id} is outside the vocabulary 0..{VocabSize - 1}.");
+        }
+    }
+
+    /// <summary>Typed reads of a flat JSON object; every failure names the file and key.</summary>
+    private sealed class ConfigJsonReader
+    {
+        private readonly JsonElement _root;
+        private readonly string _source;
+
+        public ConfigJsonReader(string text, string source)
+        {
+            _source = source;
+            try
+            {
+                using var document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+                _root = document.RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                throw new ModelLoadException($"{source}: not valid JSON ({e.Message}).", e);
+            }
+
+            if (_root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ModelLoadException($"{source}: expected a JSON object, got {_root.ValueKind}.");
+            }
+        }
+
+        public int? Int(string key)
+        {
+            if (!TryGet(key, out var value))
+            {
+                return null;
+            }
+
+            return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int result)
+                ? result
+                : throw Invalid(key, value, "an integer");
+        }
+
+        public float? Float(string key)
+        {
+            if (!TryGet(key, out var value))
+            {
+                return null;
+            }
+
+            return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double result)
+                ? (float)result
+                : throw Invalid(key, value, "a number");
+        }
+
+        public bool? Bool(string key)
+        {
+            if (!TryGet(key, out var value))
+            {
+                return null;
+            }
+
+            return value.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw Invalid(key, value, "true or false"),
+            };
+        }
+
+        public string? String(string key)
+        {
+            if (!TryGet(key, out var value))
+            {
+                return null;
+            }
+
+            return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid(key, value, "a string");
+        }
+
+        public IReadOnlyList<int>? IntList(string key)
+        {
+            if (!TryGet(key, out var value))
+            {
+                return null;
+            }
+
+            if (value.ValueKind == JsonValueKind.Number)
+            {
+                return [Int(key)!.Value];
+            }
+
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                throw Invalid(key, value, "an integer or a list of integers");
+            }
+
+            var ids = new List<int>();
+            foreach (var item in value.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out int id))
+                {
+                    throw Invalid(key, value, "an integer or a list of integers");
+                }
+
+                ids.Add(id);
+            }
+
+            return ids;
+        }
+
+        public bool Has(string key) => _root.TryGetProperty(key, out _);
+
+        // A key set to null counts as absent (HF writes "n_inner": null).
+        private bool TryGet(string key, out JsonElement value) =>
+            _root.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null;
+
+        private ModelLoadException Invalid(string key, JsonElement value, string expected) =>
+            new($"{_source}: {key} must be {expected}, got {value.GetRawText()}.");
+    }
+}

@@ -1,0 +1,31 @@
+using Gpt2Kit.Gpt2;
+using Gpt2Kit.Models;
+using Gpt2Kit.Plugins;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the GPT-2 family on a Gpt2Kit builder.</summary>
+/// <remarks>Used during start-up on one thread; not thread-safe.</remarks>
+public static class Gpt2ServiceCollectionExtensions
+{
+    /// <summary>Registers <see cref="ICausalLanguageModel"/> as a singleton loaded from <paramref name="folder"/> on first use
+    /// (<see cref="Gpt2Model.FromPretrained"/>), and the <see cref="Gpt2ModelLoader"/> backend as an <see cref="IModelLoader"/>.</summary>
+    /// <param name="builder">The Gpt2Kit builder.</param>
+    /// <param name="folder">The checkpoint folder (config.json and safetensors).</param>
+    /// <param name="configure">Sets threads or progress of the load.</param>
+    public static IGpt2KitBuilder AddGpt2Model(this IGpt2KitBuilder builder, string folder, Action<ModelLoadOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        var options = new ModelLoadOptions();
+        configure?.Invoke(options);
+
+        // The container disposes the model with itself; loading waits for the first resolution.
+        builder.Services.AddSingleton<ICausalLanguageModel>(_ => Gpt2Model.FromPretrained(folder, options));
+        builder.AddModelLoader(new Gpt2ModelLoader());
+
+        // Tokenizer: the ITokenizer registration of the embedded GPT-2 vocabulary (or the folder's vocab.json/merges.txt)
+        // belongs here, next to the model it matches.
+        return builder;
+    }
+}
