@@ -24,13 +24,68 @@ internal static class ScoreMath
     /// <summary>The sum of <paramref name="values"/> accumulated in double precision.</summary>
     public static double SumAsDouble(ReadOnlySpan<float> values)
     {
+        var i = 0;
         double sum = 0;
-        foreach (var value in values)
+        if (Vector.IsHardwareAccelerated)
         {
-            sum += value;
+            ref var v = ref MemoryMarshal.GetReference(values);
+            var accumulator = Vector<double>.Zero;
+            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.Widen(Vector.LoadUnsafe(ref v, (nuint)i), out Vector<double> low, out Vector<double> high);
+                accumulator += low + high;
+            }
+
+            sum = Vector.Sum(accumulator);
+        }
+
+        for (; i < values.Length; i++)
+        {
+            sum += values[i];
         }
 
         return sum;
+    }
+
+    /// <summary>The smallest and largest finite values (min &gt; max when there is none).</summary>
+    public static (float Min, float Max) FiniteRange(ReadOnlySpan<float> values)
+    {
+        var i = 0;
+        var min = float.PositiveInfinity;
+        var max = float.NegativeInfinity;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
+        {
+            ref var v = ref MemoryMarshal.GetReference(values);
+            var lowest = new Vector<float>(float.PositiveInfinity);
+            var highest = new Vector<float>(float.NegativeInfinity);
+            var positiveInfinity = new Vector<float>(float.PositiveInfinity);
+            var negativeInfinity = new Vector<float>(float.NegativeInfinity);
+            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var value = Vector.LoadUnsafe(ref v, (nuint)i);
+                var finite = Vector.GreaterThan(value, negativeInfinity) & Vector.LessThan(value, positiveInfinity);
+                lowest = Vector.Min(lowest, Vector.ConditionalSelect(finite, value, positiveInfinity));
+                highest = Vector.Max(highest, Vector.ConditionalSelect(finite, value, negativeInfinity));
+            }
+
+            for (var lane = 0; lane < Vector<float>.Count; lane++)
+            {
+                min = Math.Min(min, lowest[lane]);
+                max = Math.Max(max, highest[lane]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            var value = values[i];
+            if (float.IsFinite(value))
+            {
+                min = Math.Min(min, value);
+                max = Math.Max(max, value);
+            }
+        }
+
+        return (min, max);
     }
 
     /// <summary><c>log_softmax(scores)</c> in place; <paramref name="scratch"/> (same length) receives the exponentials.</summary>
