@@ -26,7 +26,8 @@ public sealed class HuggingFaceHubOptions
     /// stopped. At least 1; default 3.</summary>
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>Reads <c>HF_HUB_CACHE</c>, <c>HF_HOME</c>, <c>HF_ENDPOINT</c>, <c>HF_HUB_OFFLINE</c> and <c>HF_TOKEN</c>.</summary>
+    /// <summary>Reads <c>HF_HUB_CACHE</c>, <c>HF_HOME</c> (default <c>$XDG_CACHE_HOME/huggingface</c>), <c>HF_ENDPOINT</c>,
+    /// <c>HF_HUB_OFFLINE</c> and <c>HF_TOKEN</c>.</summary>
     /// <param name="getVariable">Reads one variable; null reads the process environment (tests pass a dictionary).</param>
     /// <exception cref="ArgumentException"><c>HF_ENDPOINT</c> is not an absolute http(s) URL.</exception>
     public static HuggingFaceHubOptions FromEnvironment(Func<string, string?>? getVariable = null)
@@ -36,8 +37,10 @@ public sealed class HuggingFaceHubOptions
 
         string? hubCache = NullIfEmpty(getVariable("HF_HUB_CACHE"));
         string? home = NullIfEmpty(getVariable("HF_HOME"));
+        string? xdgCache = NullIfEmpty(getVariable("XDG_CACHE_HOME"));
         options.CacheDirectory = hubCache is not null ? ExpandHome(hubCache)
             : home is not null ? Path.Combine(ExpandHome(home), "hub")
+            : xdgCache is not null ? Path.Combine(ExpandHome(xdgCache), "huggingface", "hub") // huggingface_hub's default HF_HOME
             : null;
 
         string? endpoint = NullIfEmpty(getVariable("HF_ENDPOINT"));

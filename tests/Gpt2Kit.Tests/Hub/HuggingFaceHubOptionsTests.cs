@@ -11,10 +11,11 @@ public sealed class HuggingFaceHubOptionsTests
     }
 
     [Fact]
-    public void CacheDirectory_PrefersHfHubCache_ThenHfHomeHub_ThenTheUserCache()
+    public void CacheDirectory_PrefersHfHubCache_ThenHfHomeHub_ThenXdgCache_ThenTheUserCache()
     {
         From(("HF_HUB_CACHE", "/a/cache"), ("HF_HOME", "/b")).GetEffectiveCacheDirectory().Should().Be(Path.GetFullPath("/a/cache"));
-        From(("HF_HOME", "/b")).GetEffectiveCacheDirectory().Should().Be(Path.GetFullPath("/b/hub"));
+        From(("HF_HOME", "/b"), ("XDG_CACHE_HOME", "/x")).GetEffectiveCacheDirectory().Should().Be(Path.GetFullPath("/b/hub"));
+        From(("XDG_CACHE_HOME", "/x")).GetEffectiveCacheDirectory().Should().Be(Path.GetFullPath("/x/huggingface/hub"));
         From().GetEffectiveCacheDirectory().Should().Be(Path.Combine(
             Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "huggingface", "hub"));
     }
