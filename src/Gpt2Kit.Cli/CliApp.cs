@@ -25,7 +25,8 @@ internal static class CliApp
     {
         var context = new CliContext(stdout, stderr);
         var root = BuildRoot(context);
-        var parse = root.Parse(args);
+        // No response files: "--config @file" names a settings file for the command to read, not more arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
