@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gpt2Kit.Cli.Commands;
 using Gpt2Kit.Cli.Infrastructure;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Models;
@@ -15,6 +16,10 @@ internal static class CliApp
         // Commands register here, one line each: root.Subcommands.Add(XCommand.Create(context));
         root.Subcommands.Add(Commands.TokenizeCommand.Create(context));
         root.Subcommands.Add(Commands.DetokenizeCommand.Create(context));
+        root.Subcommands.Add(GenerateCommand.Create(context));
+        root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(ScoreCommand.Create(context));
+        root.Subcommands.Add(PluginsCommand.Create(context));
         return root;
     }
 
@@ -22,7 +27,8 @@ internal static class CliApp
     {
         var context = new CliContext(stdout, stderr);
         var root = BuildRoot(context);
-        var parse = root.Parse(args);
+        // No response files: "--config @file" names a settings file for the command to read, not more arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

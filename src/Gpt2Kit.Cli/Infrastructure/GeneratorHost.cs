@@ -1,0 +1,89 @@
+using Gpt2Kit.Configuration;
+using Gpt2Kit.Decoding;
+using Gpt2Kit.Gpt2;
+using Gpt2Kit.Gpt2.Tokenization;
+using Gpt2Kit.Models;
+using Gpt2Kit.Plugins;
+using Gpt2Kit.Tokenization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gpt2Kit.Cli.Infrastructure;
+
+/// <summary>Builds the generator the generation commands share from <c>--model DIR</c>: the checkpoint, its tokenizer
+/// (the folder's vocab.json/merges.txt, else the embedded GPT-2 vocabulary) and the Gpt2Kit services, with the folder's
+/// <c>generation_config.json</c> as the default options (Hugging Face's overlay: defaults, then the model's generation
+/// config, then the request).</summary>
+internal sealed class GeneratorHost : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private GeneratorHost(ServiceProvider services, ICausalLanguageModel model, ITokenizer tokenizer, GenerationOptions defaults)
+    {
+        _services = services;
+        Model = model;
+        Tokenizer = tokenizer;
+        Defaults = defaults;
+        Generator = (TextGenerator)services.GetRequiredService<ITextGenerator>();
+    }
+
+    public ICausalLanguageModel Model { get; }
+
+    public ITokenizer Tokenizer { get; }
+
+    public TextGenerator Generator { get; }
+
+    /// <summary>A copy of the model's default options, to overlay the command's settings on.</summary>
+    public GenerationOptions Defaults { get; }
+
+    /// <summary>Loads the model in <paramref name="modelFolder"/>, and the plugins of <paramref name="pluginFolders"/>
+    /// (a plugin that fails to load is left out with one warning line on <paramref name="warnings"/>).</summary>
+    /// <exception cref="CliException">The model folder or a plugins folder does not exist.</exception>
+    public static GeneratorHost Load(string modelFolder, IReadOnlyList<string>? pluginFolders = null, TextWriter? warnings = null)
+    {
+        if (!Directory.Exists(modelFolder))
+        {
+            throw new CliException($"--model: the folder '{modelFolder}' does not exist (expected a GPT-2 checkpoint folder with config.json).");
+        }
+
+        string generationConfig = Path.Combine(modelFolder, "generation_config.json");
+        var defaults = File.Exists(generationConfig) ? GenerationConfiguration.FromJsonFile(generationConfig) : new GenerationOptions();
+        var tokenizer = File.Exists(Path.Combine(modelFolder, "vocab.json")) && File.Exists(Path.Combine(modelFolder, "merges.txt"))
+            ? Gpt2Tokenizer.FromFolder(modelFolder)
+            : Gpt2Tokenizer.Default;
+
+        var services = new ServiceCollection();
+        var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder);
+        PluginLoadReport? plugins = null;
+        foreach (var folder in pluginFolders ?? [])
+        {
+            try
+            {
+                plugins = PluginLoader.LoadFrom(builder, folder);
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                throw new CliException($"--plugins: {e.Message}");
+            }
+        }
+
+        foreach (var failure in plugins?.Failures ?? [])
+        {
+            warnings?.WriteLine($"warning: plugin {failure} (left out)");
+        }
+
+        services.AddSingleton<ITokenizer>(tokenizer);
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            var model = provider.GetRequiredService<ICausalLanguageModel>();
+            return new GeneratorHost(provider, model, tokenizer, defaults);
+        }
+        catch
+        {
+            provider.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _services.Dispose();
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Gpt2Kit.Decoding;
+using Microsoft.Extensions.Configuration;
+
+namespace Gpt2Kit.Configuration;
+
+/// <summary>Reads <see cref="GenerationOptions"/> and processor chains from configuration, under the Hugging Face
+/// <c>GenerationConfig</c> names, so that a pasted <c>generation_config.json</c> works as it is.</summary>
+/// <remarks>Stateless; thread-safe. Every error is a <see cref="GenerationConfigurationException"/> that names the full
+/// configuration path (<c>Gpt2Kit:Generation:top_p</c>), the value given and what is allowed.</remarks>
+public static class GenerationConfiguration
+{
+    /// <summary>Reads the Hugging Face keys of <paramref name="section"/> onto a copy of <paramref name="baseOptions"/>
+    /// (or onto the Hugging Face defaults).</summary>
+    /// <param name="section">A section such as <c>Gpt2Kit:Generation</c>, or a configuration root.</param>
+    /// <param name="baseOptions">Values for the keys the section does not mention; not changed.</param>
+    /// <returns>The new options. A key set to JSON <c>null</c> is "not set": null where Hugging Face has <c>None</c>
+    /// (<c>top_k: null</c> turns top-k off), otherwise the Hugging Face default.</returns>
+    /// <exception cref="GenerationConfigurationException">A key is unknown, has the wrong type or is out of range.</exception>
+    public static GenerationOptions Bind(IConfiguration section, GenerationOptions? baseOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return BindCore(section, baseOptions, SettingReader.Default);
+    }
+
+    /// <summary>Reads options from JSON text, e.g. the content of a <c>generation_config.json</c>.</summary>
+    /// <exception cref="GenerationConfigurationException">The JSON is malformed, or a key is unknown, of the wrong type or out of range.</exception>
+    public static GenerationOptions FromJson(string json, GenerationOptions? baseOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var configuration = LoadJson(json, "JSON");
+        return BindCore(configuration, baseOptions, SettingReader.Default);
+    }
+
+    /// <summary>Reads options from a JSON file such as a model's <c>generation_config.json</c>; messages name the file.</summary>
+    /// <exception cref="GenerationConfigurationException">The file is missing or malformed, or a key is unknown, of the wrong type or out of range.</exception>
+    public static GenerationOptions FromJsonFile(string path, GenerationOptions? baseOptions = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new GenerationConfigurationException(path, $"the file cannot be read ({ex.Message})");
+        }
+
+        var configuration = LoadJson(json, path);
+        return BindCore(configuration, baseOptions, new SettingReader($"{path}: "));
+    }
+
+    /// <summary>Reads an explicit processor chain: a list whose entries are <c>{ "type": "top_k", "k": 40 }</c> (or just
+    /// the type name). The order of the list is the order of the chain.</summary>
+    /// <param name="processorsSection">A section such as <c>Gpt2Kit:Processors</c>.</param>
+    /// <returns>One spec per entry, with <see cref="ProcessorSpec.Path"/> naming the entry (<c>Gpt2Kit:Processors:1</c>).
+    /// An absent or empty section gives an empty list.</returns>
+    /// <exception cref="GenerationConfigurationException">The section is not a list or an entry has no type.</exception>
+    public static IList<ProcessorSpec> ReadProcessors(IConfiguration processorsSection)
+    {
+        ArgumentNullException.ThrowIfNull(processorsSection);
+        var reader = SettingReader.Default;
+        IReadOnlyList<IConfigurationSection> entries;
+        if (processorsSection is IConfigurationSection section)
+        {
+            if (SettingReader.IsUnset(section))
+            {
+                return [];
+            }
+
+            entries = reader.Items(section, "a list of processors, e.g. [{ \"type\": \"top_k\", \"k\": 40 }]");
+        }
+        else
+        {
+            // A configuration root has no value of its own; its children must still be a list.
+            entries = processorsSection.GetChildren()
+                .Select(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? (c, i)
+                    : throw new GenerationConfigurationException(c.Path, "expected a list of processors, e.g. [{ \"type\": \"top_k\", \"k\": 40 }]"))
+                .OrderBy(e => e.i)
+                .Select(e => e.c)
+                .ToList();
+        }
+
+        return entries.Select(entry => ReadProcessor(entry, reader)).ToList();
+    }
+
+    private static ProcessorSpec ReadProcessor(IConfigurationSection entry, SettingReader reader)
+    {
+        const string Allowed = "a processor name, e.g. \"top_k\"";
+        if (!string.IsNullOrEmpty(entry.Value))
+        {
+            return new ProcessorSpec(entry.Value, new ConfigurationBuilder().Build(), entry.Path);
+        }
+
+        var type = entry.GetSection("type");
+        if (string.IsNullOrWhiteSpace(type.Value))
+        {
+            throw type.GetChildren().Any()
+                ? reader.Error(type, Allowed)
+                : new GenerationConfigurationException(type.Path, null, Allowed);
+        }
+
+        return new ProcessorSpec(type.Value.Trim(), entry, entry.Path);
+    }
+
+    private static GenerationOptions BindCore(IConfiguration section, GenerationOptions? baseOptions, SettingReader reader)
+    {
+        var options = baseOptions?.Clone() ?? new GenerationOptions();
+        BindInto(section, options, reader);
+        return options;
+    }
+
+    /// <summary>Reads the keys of <paramref name="section"/> into <paramref name="options"/> itself (the options pattern
+    /// hands over the instance to fill).</summary>
+    internal static void BindInto(IConfiguration section, GenerationOptions options, SettingReader reader)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (GenerationOptionFields.ByKey.TryGetValue(child.Key, out var field))
+            {
+                var value = SettingReader.IsUnset(child) && !AcceptsEmpty(field, child)
+                    ? GenerationOptionFields.UnsetValue(field)
+                    : field.Read(reader, child);
+                field.Property.SetValue(options, value);
+            }
+            else if (HuggingFaceOnlyKeys.UnsupportedUnlessOff.TryGetValue(child.Key, out var offValues))
+            {
+                if (!SettingReader.IsUnset(child) && !offValues.Contains(child.Value, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw reader.Error(child, $"null{string.Concat(offValues.Select(v => $" or {v}"))}: Gpt2Kit does not implement Hugging Face's '{child.Key}'");
+                }
+            }
+            else if (!HuggingFaceOnlyKeys.Ignored.Contains(child.Key))
+            {
+                var known = GenerationOptionFields.ByKey.Keys.Concat(HuggingFaceOnlyKeys.Ignored).Concat(HuggingFaceOnlyKeys.UnsupportedUnlessOff.Keys);
+                throw new GenerationConfigurationException(
+                    reader.PathOf(child),
+                    $"unknown generation setting '{child.Key}'{KeySuggestions.DidYouMean(child.Key, known)}; settings use the Hugging Face GenerationConfig names (max_new_tokens, do_sample, top_p, …).");
+            }
+        }
+    }
+
+    // An empty JSON list ("eos_token_id": []) is a value of a list field, not "unset".
+    private static bool AcceptsEmpty(GenerationOptionField field, IConfigurationSection section) =>
+        section.Value == string.Empty && !field.Property.PropertyType.IsValueType && field.Property.PropertyType != typeof(string);
+
+    private static IConfigurationRoot LoadJson(string json, string source)
+    {
+        try
+        {
+            return new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}" : string.Empty;
+            var reason = ex.Message.Split(" LineNumber:", 2)[0].Trim();
+            throw new GenerationConfigurationException(source, $"invalid JSON{where}: {reason}");
+        }
+        catch (FormatException ex)
+        {
+            // The JSON configuration provider reports a top level that is not an object, and duplicate keys, this way.
+            throw new GenerationConfigurationException(source, $"invalid generation configuration: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Gpt2Kit.Decoding.Processors;
+using Gpt2Kit.Models;
+using Gpt2Kit.Tokenization;
+
+namespace Gpt2Kit.Decoding;
+
+/// <summary>A request after resolution: everything a strategy needs, ready to become a <see cref="SearchContext"/>.</summary>
+/// <remarks>Belongs to one request; not thread-safe (its processors and criteria keep per-request state).</remarks>
+internal sealed class PreparedRun(
+    ICausalLanguageModel model,
+    ITokenizer tokenizer,
+    ISearchStrategy strategy,
+    GenerationOptions options,
+    PromptBatch prompt,
+    ResolvedOptions resolved,
+    ProcessorChain chain,
+    IReadOnlyList<IStoppingCriterion> criteria)
+{
+    public ISearchStrategy Strategy => strategy;
+
+    public GenerationOptions Options => options;
+
+    public PromptBatch Prompt => prompt;
+
+    public ResolvedOptions Resolved => resolved;
+
+    public ProcessorChain Chain => chain;
+
+    /// <summary>The strategy's context, reporting to <paramref name="observer"/>.</summary>
+    public SearchContext Context(IGenerationObserver? observer) => new()
+    {
+        Model = model,
+        Options = options,
+        InputIds = prompt.InputIds,
+        AttentionMask = prompt.AttentionMask,
+        MaxLength = options.MaxLength,
+        EosTokenIds = resolved.EosTokenIds,
+        PadTokenId = resolved.PadTokenId,
+        Processors = chain.Processors,
+        ProcessorNames = chain.Names,
+        StoppingCriteria = criteria,
+        Random = resolved.Random,
+        Tokenizer = tokenizer,
+        Observer = observer,
+    };
+}

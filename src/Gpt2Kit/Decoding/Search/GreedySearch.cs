@@ -1,0 +1,24 @@
+using System.Globalization;
+using Gpt2Kit.Models;
+
+namespace Gpt2Kit.Decoding.Search;
+
+/// <summary>Greedy decoding (Hugging Face <c>_sample</c> with <c>do_sample=False</c>): the first most likely token of the
+/// processed scores at every step.</summary>
+/// <remarks>Stateless; thread-safe.</remarks>
+internal sealed class GreedySearch : ISearchStrategy
+{
+    public string Name => SearchStrategyNames.Greedy;
+
+    public void Validate(GenerationOptions options, ModelInfo model)
+    {
+        if (options.NumReturnSequences != 1)
+        {
+            throw new GenerationConfigurationException("num_return_sequences", options.NumReturnSequences.ToString(CultureInfo.InvariantCulture),
+                "1 for greedy decoding (it has one answer per prompt; use sampling or beam search for more)");
+        }
+    }
+
+    public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>
+        TokenByTokenLoop.Run(context, expand: 1, sample: false, cancellationToken);
+}

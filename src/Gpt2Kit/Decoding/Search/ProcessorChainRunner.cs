@@ -1,0 +1,26 @@
+namespace Gpt2Kit.Decoding.Search;
+
+/// <summary>Runs a request's processor chain on one row's scores, in order, with that row's <see cref="LogitsContext"/>.</summary>
+/// <remarks>Belongs to one request; not thread-safe.</remarks>
+/// <param name="processors">The chain.</param>
+/// <param name="eosTokenIds">The resolved EOS ids.</param>
+/// <param name="maxLength">The resolved maximum length.</param>
+/// <param name="promptLength">The prompt length processors see; null uses the rows' padded prompt width (inspection may
+/// declare a shorter prompt, so that the tail of the input counts as generated).</param>
+internal sealed class ProcessorChainRunner(IReadOnlyList<ILogitsProcessor> processors, int[] eosTokenIds, int maxLength, int? promptLength = null)
+{
+    /// <summary>Rewrites <paramref name="scores"/> for <paramref name="row"/> of <paramref name="rows"/>.</summary>
+    public void Apply(TokenRows rows, int row, Span<float> scores)
+    {
+        if (processors.Count == 0)
+        {
+            return;
+        }
+
+        var context = new LogitsContext(rows.Row(row), promptLength ?? rows.PromptLength, maxLength, eosTokenIds, row, row / rows.RowsPerItem);
+        for (int i = 0; i < processors.Count; i++)
+        {
+            processors[i].Process(in context, scores);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.Globalization;
+using Gpt2Kit.Models;
+
+namespace Gpt2Kit.Decoding.Search;
+
+/// <summary>Multinomial sampling (Hugging Face <c>_sample</c> with <c>do_sample=True</c>): each row draws its token from
+/// <c>softmax</c> of the processed scores (warpers included) with the request's seeded <see cref="Random"/>; the prompt is
+/// repeated <c>num_return_sequences</c> times.</summary>
+/// <remarks>Stateless; thread-safe.</remarks>
+internal sealed class SampleSearch : ISearchStrategy
+{
+    public string Name => SearchStrategyNames.Sample;
+
+    public void Validate(GenerationOptions options, ModelInfo model)
+    {
+        if (!(options.Temperature > 0))
+        {
+            throw new GenerationConfigurationException("temperature", options.Temperature.ToString(CultureInfo.InvariantCulture),
+                "a number > 0 when sampling (set do_sample=false for greedy decoding)");
+        }
+    }
+
+    public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>
+        TokenByTokenLoop.Run(context, expand: context.Options.NumReturnSequences, sample: true, cancellationToken);
+}

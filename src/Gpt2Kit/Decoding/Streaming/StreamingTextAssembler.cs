@@ -1,0 +1,83 @@
+using System.Text;
+using Gpt2Kit.Tokenization;
+
+namespace Gpt2Kit.Decoding.Streaming;
+
+/// <summary>Turns one row's tokens into text pieces that are safe to show: never half a UTF-8 character (the tokenizer's
+/// streaming decoder), never text that could still turn out to be the start of a stop string, never a stop string
+/// itself. <see cref="Finish"/> releases the rest, so the pieces always add up to <see cref="GeneratedText.Compose"/>.</summary>
+/// <remarks>Belongs to one row of one request; not thread-safe.</remarks>
+internal sealed class StreamingTextAssembler
+{
+    private readonly IStreamingDecoder _decoder;
+    private readonly IList<string>? _stopStrings;
+    private readonly StringBuilder _text = new();
+    private int _emitted;
+
+    public StreamingTextAssembler(ITokenizer tokenizer, IList<string>? stopStrings)
+    {
+        _decoder = tokenizer.CreateStreamingDecoder(skipSpecialTokens: true);
+        _stopStrings = stopStrings is { Count: > 0 } ? stopStrings.Where(s => !string.IsNullOrEmpty(s)).ToList() : null;
+    }
+
+    /// <summary>Adds a token and returns the text that became safe to show.</summary>
+    public string Append(int tokenId)
+    {
+        _text.Append(_decoder.Append(tokenId));
+        return Release(SafeEnd());
+    }
+
+    /// <summary>The row is finished: returns everything not shown yet, cut at the first stop string when one ended the row.</summary>
+    public string Finish(FinishReason reason)
+    {
+        _text.Append(_decoder.Flush());
+        string final = GeneratedText.Cut(_text.ToString(), reason, _stopStrings);
+        string rest = final.Length > _emitted ? final[_emitted..] : "";
+        _emitted = Math.Max(_emitted, final.Length);
+        return rest;
+    }
+
+    private int SafeEnd()
+    {
+        if (_stopStrings is null)
+        {
+            return _text.Length;
+        }
+
+        string text = _text.ToString();
+        int stop = GeneratedText.FirstStop(text, _emitted, _stopStrings);
+        if (stop >= 0)
+        {
+            return stop;
+        }
+
+        // Hold back the longest tail that is the beginning of some stop string.
+        for (int start = Math.Max(_emitted, text.Length - MaxStopLength() + 1); start < text.Length; start++)
+        {
+            var tail = text.AsSpan(start);
+            foreach (var s in _stopStrings)
+            {
+                if (s.Length > tail.Length && s.AsSpan().StartsWith(tail, StringComparison.Ordinal))
+                {
+                    return start;
+                }
+            }
+        }
+
+        return text.Length;
+    }
+
+    private int MaxStopLength() => _stopStrings!.Max(s => s.Length);
+
+    private string Release(int end)
+    {
+        if (end <= _emitted)
+        {
+            return "";
+        }
+
+        string piece = _text.ToString(_emitted, end - _emitted);
+        _emitted = end;
+        return piece;
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Gpt2Kit.Testing;
+
+namespace Gpt2Kit.Cli.Tests;
+
+public class GenerateCommandTests
+{
+    private static readonly string Tiny = FixturePaths.Checkpoint("gpt2-tiny");
+
+    public static TheoryData<int, string> Cases()
+    {
+        var data = new TheoryData<int, string>();
+        using var document = FixtureJson.Load("generate.json");
+        int index = 0;
+        foreach (var item in document.RootElement.EnumerateArray())
+        {
+            data.Add(index++, $"{item.GetProperty("name").GetString()} ({item.GetProperty("checkpoint").GetString()})");
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Every_reference_case_matches_through_the_json_output(int index, string name)
+    {
+        using var document = FixtureJson.Load("generate.json");
+        var item = document.RootElement[index];
+        var expected = item.GetProperty("expected");
+
+        var output = await CliRunner.RunJsonAsync("generate",
+            "--model", FixturePaths.Checkpoint(item.GetProperty("checkpoint").GetString()!),
+            "--input-ids", item.GetProperty("input_ids").GetRawText(),
+            "--config", item.GetProperty("config").GetRawText(),
+            "--json");
+
+        Ints(output.GetProperty("sequences")).Should().BeEquivalentTo(Ints(expected.GetProperty("sequences")), o => o.WithStrictOrdering(), name);
+        Close(output.GetProperty("transition_scores"), expected.GetProperty("transition_scores"), name);
+        Close(output.GetProperty("token_logprobs"), expected.GetProperty("token_logprobs"), name);
+        Strings(output.GetProperty("processors")).Should().Equal(Strings(expected.GetProperty("processors")), name);
+        output.GetProperty("prompt_length").GetInt32().Should().Be(expected.GetProperty("prompt_length").GetInt32());
+        output.GetProperty("texts").GetArrayLength().Should().Be(expected.GetProperty("sequences").GetArrayLength());
+        output.GetProperty("finish_reasons").EnumerateArray().Should().OnlyContain(e => e.GetString() == "length" || e.GetString() == "eos");
+        if (expected.GetProperty("sequence_scores").ValueKind == JsonValueKind.Null)
+        {
+            output.GetProperty("sequence_scores").ValueKind.Should().Be(JsonValueKind.Null);
+            output.GetProperty("beam_indices").ValueKind.Should().Be(JsonValueKind.Null);
+        }
+        else
+        {
+            output.GetProperty("sequence_scores").EnumerateArray().Select(FixtureJson.ReadFloat).Should().Equal(
+                expected.GetProperty("sequence_scores").EnumerateArray().Select(FixtureJson.ReadFloat), (a, b) => Math.Abs(a - b) <= 1e-4f, name);
+            Ints(output.GetProperty("beam_indices")).Should().BeEquivalentTo(Ints(expected.GetProperty("beam_indices")), o => o.WithStrictOrdering(), name);
+        }
+    }
+
+    [Fact]
+    public async Task Streaming_prints_the_same_text_as_a_plain_run()
+    {
+        string[] args = ["generate", "--model", Tiny, "--prompt", "Hello, my name is", "--max-new-tokens", "24", "--do-sample", "--seed", "5", "--stop", " a"];
+
+        var plain = await CliRunner.RunAsync(args);
+        var streamed = await CliRunner.RunAsync([.. args, "--stream"]);
+        var json = await CliRunner.RunJsonAsync([.. args, "--json"]);
+
+        plain.ExitCode.Should().Be(0, plain.Error);
+        streamed.ExitCode.Should().Be(0, streamed.Error);
+        streamed.Out.Should().Be(plain.Out);
+        plain.Out.Should().Be(json.GetProperty("texts")[0].GetString() + Environment.NewLine);
+    }
+
+    [Fact]
+    public async Task Text_prompts_form_a_left_padded_batch()
+    {
+        var output = await CliRunner.RunJsonAsync("generate", "--model", Tiny, "--prompt", "Hello, my name is", "--prompt", "Hi",
+            "--max-new-tokens", "3", "--json");
+
+        var sequences = Ints(output.GetProperty("sequences"));
+        sequences.Should().HaveCount(2);
+        sequences[1].Take(3).Should().OnlyContain(id => id == 50256, "the short prompt is padded on the left with pad = EOS");
+        output.GetProperty("texts").GetArrayLength().Should().Be(2);
+    }
+
+    public static TheoryData<string[], string> BadInputs => new()
+    {
+        { ["--prompt", "hi", "--do-sample", "--temperature", "0"], "--temperature" },
+        { ["--prompt", "hi", "--top-p", "1.5"], "--top-p" },
+        { ["--prompt", "hi", "--top-p", "0"], "--top-p" },
+        { ["--prompt", "hi", "--top-k", "-1"], "--top-k" },
+        { ["--prompt", "hi", "--min-p", "2"], "--min-p" },
+        { ["--prompt", "hi", "--repetition-penalty", "0"], "--repetition-penalty" },
+        { ["--prompt", "hi", "--num-beams", "2", "--num-return-sequences", "3"], "--num-return-sequences" },
+        { ["--prompt", "hi", "--num-return-sequences", "2"], "--num-return-sequences" },
+        { ["--prompt", "hi", "--penalty-alpha", "0.6", "--top-k", "4", "--num-return-sequences", "2"], "--num-return-sequences" },
+        { ["--prompt", "hi", "--num-beams", "4", "--num-beam-groups", "3", "--diversity-penalty", "1"], "--num-beam-groups" },
+        { ["--prompt", "hi", "--num-beams", "4", "--num-beam-groups", "2"], "--diversity-penalty" },
+        { ["--prompt", "hi", "--max-new-tokens", "0"], "--max-new-tokens" },
+        { ["--prompt", "hi", "--min-new-tokens", "-1"], "--min-new-tokens" },
+        { ["--prompt", "Hello, my name is", "--max-length", "3"], "--max-length" },
+        { ["--prompt", "hi", "--max-new-tokens", "500"], "--max-new-tokens" },
+        { ["--prompt", "hi", "--eos-token-id", "60000"], "--eos-token-id" },
+        { ["--prompt", "hi", "--early-stopping", "sometimes"], "--early-stopping" },
+        { ["--prompt", "hi", "--temperature", "abc"], "--temperature" },
+        { ["--prompt", "hi", "--strategy", "nope"], "--strategy" },
+        { ["--input-ids", "[[464, 99999]]"], "--input-ids" },
+        { ["--input-ids", "[[464,"], "--input-ids" },
+        { ["--prompt", "hi", "--input-ids", "[[464]]"], "--prompt" },
+        { ["--prompt", "hi", "--config", "{\"top_p\": 7}"], "top_p" },
+        { ["--prompt", "hi", "--config", "{\"top_p\": "], "--config" },
+        { ["--prompt", "hi", "--config", "@/nonexistent/gen.json"], "--config" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task Bad_input_fails_with_one_line_naming_the_option(string[] args, string named)
+    {
+        var (code, output, error) = await CliRunner.RunAsync(["generate", "--model", Tiny, .. args]);
+
+        code.Should().NotBe(0);
+        output.Should().BeEmpty();
+        error.Should().StartWith("error: ").And.Contain(named);
+        error.Should().NotContain("   at ", "no stack trace");
+    }
+
+    [Fact]
+    public async Task A_missing_model_folder_is_named()
+    {
+        var (code, _, error) = await CliRunner.RunAsync("generate", "--model", "/nonexistent/model", "--prompt", "hi");
+
+        code.Should().Be(1);
+        error.Should().Contain("--model").And.Contain("/nonexistent/model");
+    }
+
+    internal static int[][] Ints(JsonElement element) =>
+        element.EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
+
+    private static string?[] Strings(JsonElement element) => element.EnumerateArray().Select(e => e.GetString()).ToArray();
+
+    private static void Close(JsonElement actual, JsonElement expected, string because)
+    {
+        var a = actual.EnumerateArray().Select(r => r.EnumerateArray().Select(FixtureJson.ReadFloat).ToArray()).ToArray();
+        var e = expected.EnumerateArray().Select(r => r.EnumerateArray().Select(FixtureJson.ReadFloat).ToArray()).ToArray();
+        a.Should().HaveCount(e.Length, because);
+        for (int r = 0; r < e.Length; r++)
+        {
+            a[r].Should().Equal(e[r], (x, y) => Math.Abs(x - y) <= 1e-4f, because);
+        }
+    }
+}
