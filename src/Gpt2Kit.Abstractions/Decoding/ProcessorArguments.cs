@@ -122,7 +122,10 @@ public sealed class ProcessorArguments
 
     private int ParseInt(IConfigurationSection section, int min, int max)
     {
-        var relative = section.Path;
+        // A child's Path is absolute when the settings are a real configuration section; report it relative to them.
+        var relative = _settings is IConfigurationSection root && section.Path.StartsWith(root.Path + ":", StringComparison.OrdinalIgnoreCase)
+            ? section.Path[(root.Path.Length + 1)..]
+            : section.Path;
         if (!int.TryParse(section.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
             throw new GenerationConfigurationException($"{Path}:{relative}", section.Value, Describe("an integer", min, max));

@@ -3,16 +3,15 @@ namespace Gpt2Kit.Decoding.Processors;
 /// <summary>Hugging Face <c>TopPLogitsWarper</c> (nucleus sampling): keeps the smallest set of most likely tokens whose
 /// probability mass reaches <c>p</c>, and never fewer than <c>min_tokens_to_keep</c>.</summary>
 /// <remarks>Hugging Face sorts the whole vocabulary ascending (stably, so among equal scores the lower id counts as
-/// smaller) and removes the positions whose cumulative probability is ≤ 1 − p. Only the top of that order can be kept,
-/// so this walks the largest scores in descending order, fetching more of them only when the mass is not reached yet.
-/// The cumulative mass below a token is the total minus the mass above it, summed in double precision as PyTorch's
-/// CPU <c>cumsum</c> does. Keeps scratch buffers; one instance per request, not thread-safe.</remarks>
+/// smaller) and removes the positions whose cumulative probability is ≤ 1 − p. Here the cumulative probability at a
+/// token is the total minus the mass above it in descending order, summed in double precision as PyTorch's CPU
+/// <c>cumsum</c> does, and only the tokens near the cut are sorted (<see cref="CumulativeOrderSearch"/>).
+/// Keeps scratch buffers; one instance per request, not thread-safe.</remarks>
 internal sealed class TopPProcessor : ILogitsProcessor
 {
-    private const int FirstRound = 256;
-
     private readonly float _removeAtOrBelow;
     private readonly int _minTokensToKeep;
+    private readonly CumulativeOrderSearch _search = new();
     private readonly ScoreSelector _selector = new();
     private float[] _probabilities = [];
 
@@ -34,54 +33,53 @@ internal sealed class TopPProcessor : ILogitsProcessor
 
         var probabilities = _probabilities.AsSpan(0, vocabulary);
         ScoreMath.Softmax(scores, probabilities);
-        var total = ScoreMath.SumAsDouble(probabilities);
 
-        ReadOnlySpan<long> ordered;
-        var kept = 0;
-        for (var round = Math.Max(FirstRound, _minTokensToKeep); ; round = (int)Math.Min((long)round * 4, vocabulary))
+        // A token is removed once the mass above it leaves ≤ 1 − p for it and everything below it.
+        var removed = new RemovedOnceAbove(ScoreMath.SumAsDouble(probabilities), _removeAtOrBelow);
+        int kept;
+        int lastKeptId;
+        if (removed.IsMet(0))
         {
-            // Descending scores; among equal scores the higher id first (it is the larger one in the ascending stable order).
-            ordered = _selector.LargestInOrder(scores, round, lowerIdFirstOnTies: false);
-            kept = 0;
-            var above = 0.0;
-            var decided = false;
-            foreach (var entry in ordered)
-            {
-                if ((float)(total - above) <= _removeAtOrBelow)
-                {
-                    decided = true;
-                    break;
-                }
-
-                kept++;
-                above += probabilities[_selector.IdOf(entry)];
-            }
-
-            if (decided || ordered.Length == vocabulary)
-            {
-                break;
-            }
+            (kept, lastKeptId) = (0, -1);
         }
-
-        var keep = Math.Min(Math.Max(kept, _minTokensToKeep), vocabulary);
-        if (keep >= vocabulary)
+        else if (_search.FindFirst(scores, probabilities, removed, lowerIdFirstOnTies: false, out var position, out var id))
+        {
+            (kept, lastKeptId) = (position + 1, id);
+        }
+        else
         {
             return;
         }
 
-        // Keep everything above the last kept score, and of the scores equal to it only those inside the kept prefix.
-        var boundary = scores[_selector.IdOf(ordered[keep - 1])];
-        ScoreMath.MaskBelow(scores, boundary);
-        for (var i = keep; i < ordered.Length; i++)
+        if (kept < _minTokensToKeep)
         {
-            var id = _selector.IdOf(ordered[i]);
-            if (scores[id] != boundary)
+            if (_minTokensToKeep >= vocabulary)
             {
-                break;
+                return;
             }
 
-            scores[id] = float.NegativeInfinity;
+            var ordered = _selector.LargestInOrder(scores, _minTokensToKeep, lowerIdFirstOnTies: false);
+            lastKeptId = _selector.IdOf(ordered[_minTokensToKeep - 1]);
         }
+
+        // Keep the scores above the last kept one; of the scores equal to it, the higher ids come first in the order.
+        var boundary = scores[lastKeptId];
+        if (float.IsNegativeInfinity(boundary))
+        {
+            return; // Fewer finite scores than min_tokens_to_keep: nothing finite is removed.
+        }
+
+        ScoreMath.MaskBelow(scores, boundary);
+        var lower = scores[..lastKeptId];
+        for (var i = lower.IndexOf(boundary); i >= 0; i = lower.IndexOf(boundary))
+        {
+            lower[i] = float.NegativeInfinity;
+        }
+    }
+
+    private readonly struct RemovedOnceAbove(double total, float removeAtOrBelow) : IMassCondition
+    {
+        public bool IsMet(double cumulativeMass) => (float)(total - cumulativeMass) <= removeAtOrBelow;
     }
 }
 

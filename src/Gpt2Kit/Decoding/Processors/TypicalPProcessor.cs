@@ -6,14 +6,14 @@ namespace Gpt2Kit.Decoding.Processors;
 /// surprisal <c>−log p</c> is from the entropy, and keeps the closest ones until their mass reaches <c>typical_p</c>.</summary>
 /// <remarks>Exactly as Hugging Face: with <c>d = |−log p − H|</c> in ascending (stable) order and <c>c</c> the cumulative
 /// probability in that order, <c>last = min(#(c &lt; mass), V − 1)</c>; tokens whose <c>d</c> is strictly greater than the
-/// <c>d</c> at <c>last</c> are removed, except the first <c>min_tokens_to_keep</c> of the order. Only the head of the
-/// order is sorted. Keeps scratch buffers; one instance per request, not thread-safe.</remarks>
+/// <c>d</c> at <c>last</c> are removed, except the first <c>min_tokens_to_keep</c> of the order. Only the tokens near
+/// <c>last</c> are sorted (<see cref="CumulativeOrderSearch"/>). Keeps scratch buffers; one instance per request,
+/// not thread-safe.</remarks>
 internal sealed class TypicalPProcessor : ILogitsProcessor
 {
-    private const int FirstRound = 256;
-
     private readonly float _mass;
     private readonly int _minTokensToKeep;
+    private readonly CumulativeOrderSearch _search = new();
     private readonly ScoreSelector _selector = new();
     private float[] _closeness = [];
     private float[] _probabilities = [];
@@ -48,54 +48,46 @@ internal sealed class TypicalPProcessor : ILogitsProcessor
         TensorPrimitives.Abs(closeness, closeness);
         TensorPrimitives.Negate(closeness, closeness);
 
-        ReadOnlySpan<long> ordered;
-        int below;
-        for (var round = Math.Max(FirstRound, _minTokensToKeep); ; round = (int)Math.Min((long)round * 4, vocabulary))
+        // last = the first position where the cumulative probability reaches the mass; when it never does (rounding),
+        // Hugging Face's last is the end of the order and nothing is removed.
+        if (!_search.FindFirst(closeness, probabilities, new Reaches(_mass), lowerIdFirstOnTies: true, out _, out var lastId))
         {
-            // Ascending d with the lower id first among equals, as a stable ascending sort.
-            ordered = _selector.LargestInOrder(closeness, round, lowerIdFirstOnTies: true);
-            below = 0;
-            var cumulative = 0.0;
-            var decided = false;
-            foreach (var entry in ordered)
-            {
-                cumulative += probabilities[_selector.IdOf(entry)];
-                if ((float)cumulative >= _mass)
-                {
-                    decided = true;
-                    break;
-                }
-
-                below++;
-            }
-
-            if (decided || ordered.Length == vocabulary)
-            {
-                break;
-            }
+            return;
         }
 
-        var last = Math.Min(below, vocabulary - 1);
-        var limit = closeness[_selector.IdOf(ordered[last])];
+        var limit = closeness[lastId];
 
+        // The most typical token always survives (its d is the smallest); more only for min_tokens_to_keep > 1.
         var keep = Math.Min(_minTokensToKeep, vocabulary);
         if (_protected.Length < keep)
         {
             _protected = new (int, float)[keep];
         }
 
-        for (var i = 0; i < keep; i++)
+        if (keep > 1)
         {
-            var id = _selector.IdOf(ordered[i]);
-            _protected[i] = (id, scores[id]);
+            var ordered = _selector.LargestInOrder(closeness, keep, lowerIdFirstOnTies: true);
+            for (var i = 0; i < keep; i++)
+            {
+                var id = _selector.IdOf(ordered[i]);
+                _protected[i] = (id, scores[id]);
+            }
         }
 
         // d > d_last  ⇔  −d < −d_last.
         ScoreMath.MaskWhereBelow(scores, closeness, limit);
-        foreach (var (id, score) in _protected.AsSpan(0, keep))
+        if (keep > 1)
         {
-            scores[id] = score;
+            foreach (var (id, score) in _protected.AsSpan(0, keep))
+            {
+                scores[id] = score;
+            }
         }
+    }
+
+    private readonly struct Reaches(float mass) : IMassCondition
+    {
+        public bool IsMet(double cumulativeMass) => (float)cumulativeMass >= mass;
     }
 }
 
