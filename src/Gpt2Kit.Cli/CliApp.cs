@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gpt2Kit.Cli.Commands;
 using Gpt2Kit.Cli.Infrastructure;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Models;
@@ -13,6 +14,10 @@ internal static class CliApp
     {
         var root = new RootCommand("gpt2kit: GPT-2 text generation with Hugging Face generate() behaviour, on the CPU.");
         // Commands register here, one line each: root.Subcommands.Add(XCommand.Create(context));
+        root.Subcommands.Add(LogitsCommand.Create(context));
+        root.Subcommands.Add(InfoCommand.Create(context));
+        root.Subcommands.Add(CreateRandomCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         return root;
     }
 
