@@ -17,6 +17,10 @@ internal static class CliApp
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(ScoreCommand.Create(context));
+        root.Subcommands.Add(LogitsCommand.Create(context));
+        root.Subcommands.Add(InfoCommand.Create(context));
+        root.Subcommands.Add(CreateRandomCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         return root;
     }
 
