@@ -21,6 +21,8 @@ internal static class CliApp
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(CreateRandomCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
+        root.Subcommands.Add(Commands.TokenizeCommand.Create(context));
+        root.Subcommands.Add(Commands.DetokenizeCommand.Create(context));
         return root;
     }
 

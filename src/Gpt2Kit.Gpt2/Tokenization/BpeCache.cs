@@ -25,8 +25,18 @@ internal sealed class BpeCache
     /// <summary>Most pieces held at once.</summary>
     public int Capacity { get; }
 
+    /// <summary>Pieces held now.</summary>
+    public int Count => _entries.Count;
+
     /// <summary>Finds a piece without allocating a string for it.</summary>
     public bool TryGet(ReadOnlySpan<char> piece, out int[] ids) => _spanLookup.TryGetValue(piece, out ids!);
+
+    /// <summary>Forgets every piece (benchmarks use it to measure the merge loop itself).</summary>
+    public void Clear()
+    {
+        _entries.Clear();
+        Interlocked.Exchange(ref _count, 0);
+    }
 
     /// <summary>Remembers the ids of a piece (ignored when the piece is too long).</summary>
     public void Add(ReadOnlySpan<char> piece, int[] ids)

@@ -16,37 +16,80 @@ internal static class BytePairMerger
     public static int Merge(Span<int> symbols, BpeMergeTable merges) =>
         symbols.Length <= HeapThreshold ? MergeByScan(symbols, merges) : MergeByHeap(symbols, merges);
 
-    /// <summary>Rescans every adjacent pair after each merge; quickest for the short pieces that make up most text.</summary>
+    /// <summary>Keeps the rank of every adjacent pair in an array and rescans it for the lowest after each merge;
+    /// only the two pairs next to a merge are looked up again. Quickest for the short pieces that make up most text.</summary>
     internal static int MergeByScan(Span<int> symbols, BpeMergeTable merges)
     {
         int count = symbols.Length;
-        while (count > 1)
+        if (count < 2)
         {
-            int bestRank = int.MaxValue;
-            int bestPosition = -1;
-            int bestMerged = 0;
-            for (int i = 0; i + 1 < count; i++)
-            {
-                if (merges.TryGetMerge(symbols[i], symbols[i + 1], out int rank, out int merged) && rank < bestRank)
-                {
-                    bestRank = rank;
-                    bestPosition = i;
-                    bestMerged = merged;
-                }
-            }
+            return count;
+        }
 
-            if (bestPosition < 0)
-            {
-                break;
-            }
+        // ranks[i] and mergedIds[i] describe the pair (symbols[i], symbols[i + 1]); int.MaxValue means no merge.
+        int[]? rented = null;
+        Span<int> scratch = count <= HeapThreshold ? stackalloc int[2 * HeapThreshold] : (rented = ArrayPool<int>.Shared.Rent(2 * count));
+        var ranks = scratch[..count];
+        var mergedIds = scratch[count..(2 * count)];
+        for (int i = 0; i + 1 < count; i++)
+        {
+            ranks[i] = RankOf(symbols[i], symbols[i + 1], merges, out mergedIds[i]);
+        }
 
-            symbols[bestPosition] = bestMerged;
-            symbols.Slice(bestPosition + 2, count - bestPosition - 2).CopyTo(symbols.Slice(bestPosition + 1));
-            count--;
+        count = MergeLowestFirst(symbols, ranks, mergedIds, merges);
+        if (rented is not null)
+        {
+            ArrayPool<int>.Shared.Return(rented);
         }
 
         return count;
     }
+
+    private static int MergeLowestFirst(Span<int> symbols, Span<int> ranks, Span<int> mergedIds, BpeMergeTable merges)
+    {
+        int count = symbols.Length;
+        while (count > 1)
+        {
+            int best = 0;
+            for (int i = 1; i + 1 < count; i++)
+            {
+                if (ranks[i] < ranks[best])
+                {
+                    best = i;
+                }
+            }
+
+            if (ranks[best] == int.MaxValue)
+            {
+                break;
+            }
+
+            // Merge symbols[best] and symbols[best + 1]: close the gap in all three arrays.
+            symbols[best] = mergedIds[best];
+            symbols[(best + 2)..count].CopyTo(symbols[(best + 1)..]);
+            if (best + 2 < count - 1)
+            {
+                ranks[(best + 2)..(count - 1)].CopyTo(ranks[(best + 1)..]);
+                mergedIds[(best + 2)..(count - 1)].CopyTo(mergedIds[(best + 1)..]);
+            }
+
+            count--;
+            if (best > 0)
+            {
+                ranks[best - 1] = RankOf(symbols[best - 1], symbols[best], merges, out mergedIds[best - 1]);
+            }
+
+            if (best + 1 < count)
+            {
+                ranks[best] = RankOf(symbols[best], symbols[best + 1], merges, out mergedIds[best]);
+            }
+        }
+
+        return count;
+    }
+
+    private static int RankOf(int left, int right, BpeMergeTable merges, out int mergedId) =>
+        merges.TryGetMerge(left, right, out int rank, out mergedId) ? rank : int.MaxValue;
 
     /// <summary>Keeps the candidate pairs in a min-heap ordered by (rank, position) over a doubly linked list of
     /// symbols; entries made stale by a neighbouring merge are skipped when they surface.</summary>

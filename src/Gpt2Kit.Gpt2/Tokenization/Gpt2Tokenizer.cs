@@ -213,6 +213,9 @@ public sealed class Gpt2Tokenizer : ITokenizer
         }
     }
 
+    /// <summary>Forgets the cached pieces, so the next encodings run every merge (for benchmarks).</summary>
+    internal void ClearCache() => _cache.Clear();
+
     private static Gpt2Tokenizer LoadEmbedded()
     {
         var assembly = typeof(Gpt2Tokenizer).Assembly;

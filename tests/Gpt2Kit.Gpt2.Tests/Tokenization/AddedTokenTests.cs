@@ -6,7 +6,7 @@ namespace Gpt2Kit.Gpt2.Tests.Tokenization;
 /// <summary><c>&lt;|endoftext|&gt;</c> and the <c>added_tokens</c> of a tokenizer.json, matched whole before pre-tokenization.</summary>
 public sealed class AddedTokenTests
 {
-    private static readonly Lazy<Gpt2Tokenizer> ChatTokenizer = new(() => TokenizerSources.LoadFromTemporaryFolder("chat", folder =>
+    private static readonly Lazy<Gpt2Tokenizer> ChatTokenizer = new(() => TokenizerSources.LoadFromTemporaryFolder(folder =>
     {
         var json = TokenizerSources.BuildTokenizerJson(
         [
@@ -84,7 +84,7 @@ public sealed class AddedTokenTests
     [Fact]
     public void Add_prefix_space_puts_a_space_before_the_text()
     {
-        var tokenizer = TokenizerSources.LoadFromTemporaryFolder("prefix space", folder =>
+        var tokenizer = TokenizerSources.LoadFromTemporaryFolder(folder =>
             File.WriteAllText(Path.Combine(folder, "tokenizer.json"), TokenizerSources.BuildTokenizerJson(addPrefixSpace: true).ToJsonString()));
 
         // " Hello" is 18435 in the GPT-2 vocabulary; "Hello" alone is 15496.

@@ -21,7 +21,7 @@ internal static class TokenizerSources
         [Embedded] = new(() => Gpt2Tokenizer.Default),
         [HuggingFaceFiles] = new(() => Gpt2Tokenizer.FromFolder(FixturePaths.Checkpoint("gpt2-tiny"))),
         [OpenAiFiles] = new(LoadOpenAiLayout),
-        [TokenizerJson] = new(() => LoadFromTemporaryFolder("tokenizer.json", WriteTokenizerJson)),
+        [TokenizerJson] = new(() => LoadFromTemporaryFolder(WriteTokenizerJson)),
     };
 
     public static Gpt2Tokenizer Get(string source) => Tokenizers[source].Value;
@@ -54,14 +54,14 @@ internal static class TokenizerSources
     }
 
     /// <summary>Writes files into a fresh folder, loads it with <see cref="Gpt2Tokenizer.FromFolder"/> and deletes the folder.</summary>
-    public static Gpt2Tokenizer LoadFromTemporaryFolder(string description, Action<string> writeFiles)
+    public static Gpt2Tokenizer LoadFromTemporaryFolder(Action<string> writeFiles)
     {
         using var folder = new TemporaryFolder();
         writeFiles(folder.Path);
         return Gpt2Tokenizer.FromFolder(folder.Path);
     }
 
-    private static Gpt2Tokenizer LoadOpenAiLayout() => LoadFromTemporaryFolder("OpenAI layout", folder =>
+    private static Gpt2Tokenizer LoadOpenAiLayout() => LoadFromTemporaryFolder(folder =>
     {
         File.Copy(VocabularyPath, Path.Combine(folder, "encoder.json"));
         File.Copy(MergesPath, Path.Combine(folder, "vocab.bpe"));
