@@ -1,5 +1,6 @@
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Models;
+using Microsoft.Extensions.Configuration;
 
 namespace Gpt2Kit.Plugins.Mirostat;
 
@@ -20,6 +21,21 @@ public sealed class MirostatV2Strategy : ISearchStrategy
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(eta);
         Tau = tau;
         Eta = eta;
+    }
+
+    /// <summary>Reads <c>tau</c> and <c>eta</c> from <paramref name="section"/>; missing values keep their defaults.</summary>
+    /// <exception cref="GenerationConfigurationException">A value is not a positive number; the message names its path.</exception>
+    public static MirostatV2Strategy FromConfiguration(IConfigurationSection? section)
+    {
+        if (section is null)
+        {
+            return new MirostatV2Strategy();
+        }
+
+        var arguments = new ProcessorArguments(new ProcessorSpec("mirostat_v2", section, section.Path));
+        return new MirostatV2Strategy(
+            arguments.GetDouble("tau", 5.0, min: 0, minExclusive: true, max: 1e6),
+            arguments.GetDouble("eta", 0.1, min: 0, minExclusive: true, max: 1e6));
     }
 
     /// <inheritdoc/>

@@ -27,8 +27,10 @@ public sealed class DryProcessorFactory : ILogitsProcessorFactory
         var @base = arguments.GetDouble("base", 1.75, min: 1);
         var allowedLength = arguments.GetInt32("allowed_length", 2, min: 1);
         var lastN = arguments.GetInt32("penalty_last_n", -1, min: -1);
-        var breakers = arguments.GetInt32List("sequence_breakers", min: 0, max: context.Model.VocabSize - 1)
-            ?? DefaultBreakerIds(context);
+        // Configuration reads an empty JSON list as "": no breakers at all.
+        var breakers = arguments.GetString("sequence_breakers") == string.Empty
+            ? []
+            : arguments.GetInt32List("sequence_breakers", min: 0, max: context.Model.VocabSize - 1) ?? DefaultBreakerIds(context);
         return new DryProcessor(multiplier, @base, allowedLength, lastN, [.. breakers]);
     }
 

@@ -23,6 +23,7 @@ internal static class CliApp
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(Commands.TokenizeCommand.Create(context));
         root.Subcommands.Add(Commands.DetokenizeCommand.Create(context));
+        root.Subcommands.Add(PluginsCommand.Create(context));
         return root;
     }
 

@@ -109,6 +109,14 @@ public static class GenerationConfiguration
     private static GenerationOptions BindCore(IConfiguration section, GenerationOptions? baseOptions, SettingReader reader)
     {
         var options = baseOptions?.Clone() ?? new GenerationOptions();
+        BindInto(section, options, reader);
+        return options;
+    }
+
+    /// <summary>Reads the keys of <paramref name="section"/> into <paramref name="options"/> itself (the options pattern
+    /// hands over the instance to fill).</summary>
+    internal static void BindInto(IConfiguration section, GenerationOptions options, SettingReader reader)
+    {
         foreach (var child in section.GetChildren())
         {
             if (GenerationOptionFields.ByKey.TryGetValue(child.Key, out var field))
@@ -133,8 +141,6 @@ public static class GenerationConfiguration
                     $"unknown generation setting '{child.Key}'{KeySuggestions.DidYouMean(child.Key, known)}; settings use the Hugging Face GenerationConfig names (max_new_tokens, do_sample, top_p, …).");
             }
         }
-
-        return options;
     }
 
     // An empty JSON list ("eos_token_id": []) is a value of a list field, not "unset".

@@ -1,4 +1,5 @@
 using Gpt2Kit;
+using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Decoding.Processors;
 using Gpt2Kit.Decoding.Search;
@@ -62,6 +63,16 @@ public static class Gpt2KitServiceCollectionExtensions
             provider.GetServices<ILogitsProcessorFactory>(),
             provider.GetServices<IStoppingCriterionFactory>(),
             provider.GetService<IOptions<GenerationOptions>>()));
+
+        // Configuration: plugins load now; the defaults bind and are validated when the generator is built.
+        if (configuration is not null)
+        {
+            builder.Configure(configuration);
+        }
+        else
+        {
+            Gpt2KitStartupValidator.Register(services);
+        }
 
         return builder;
     }

@@ -122,7 +122,7 @@ public static class PluginLoader
             return;
         }
 
-        var registrations = scratch.Select(Describe).ToList();
+        var registrations = DescribeAll(scratch);
         if (FindClash(services, report, registrations) is { } clash)
         {
             report.Add(new PluginFailure(type.Name, path, $"{clash}; this plugin was not loaded."));
@@ -139,8 +139,9 @@ public static class PluginLoader
 
     private static string? FindClash(IServiceCollection services, PluginLoadReport report, List<PluginRegistration> registrations)
     {
-        var hostNames = services.Where(d => !d.IsKeyedService && d.ImplementationInstance is not null)
-            .Select(d => Describe(d))
+        var hostNames = services.Where(d => !d.IsKeyedService)
+            .Select(HostRegistration)
+            .OfType<PluginRegistration>()
             .Where(r => r.Kind != PluginComponentKind.Service)
             .ToList();
         for (var i = 0; i < registrations.Count; i++)
@@ -171,6 +172,32 @@ public static class PluginLoader
         return null;
     }
 
+    /// <summary>What the host registered: instances by their name; types with a parameterless constructor (the built-in
+    /// strategies) are created once to learn theirs; anything else cannot be named before the provider exists.</summary>
+    private static PluginRegistration? HostRegistration(ServiceDescriptor descriptor)
+    {
+        if (descriptor.ImplementationInstance is not null)
+        {
+            return Describe(descriptor);
+        }
+
+        var isComponent = descriptor.ServiceType == typeof(ILogitsProcessorFactory) || descriptor.ServiceType == typeof(ISearchStrategy)
+            || descriptor.ServiceType == typeof(IStoppingCriterionFactory) || descriptor.ServiceType == typeof(IModelLoader);
+        if (!isComponent || descriptor.ImplementationType?.GetConstructor(Type.EmptyTypes) is not { } constructor)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Describe(new ServiceDescriptor(descriptor.ServiceType, constructor.Invoke(null)));
+        }
+        catch (TargetInvocationException)
+        {
+            return null;
+        }
+    }
+
     internal static string Noun(PluginComponentKind kind) => kind switch
     {
         PluginComponentKind.Processor or PluginComponentKind.Warper => "processor",
@@ -179,6 +206,33 @@ public static class PluginLoader
         PluginComponentKind.Backend => "model backend",
         _ => "service",
     };
+
+    /// <summary>What a plugin registered. Components registered by type or factory are created once from a provider over the
+    /// plugin's own registrations to learn their names; one that needs host services is listed under its type name.</summary>
+    private static List<PluginRegistration> DescribeAll(ServiceCollection registered)
+    {
+        using var scratch = registered.BuildServiceProvider();
+        return registered.Select(descriptor =>
+        {
+            var described = Describe(descriptor);
+            if (descriptor.ImplementationInstance is not null || descriptor.IsKeyedService || described.Kind == PluginComponentKind.Service)
+            {
+                return described;
+            }
+
+            try
+            {
+                var instance = descriptor.ImplementationFactory is { } factory
+                    ? factory(scratch)
+                    : ActivatorUtilities.CreateInstance(scratch, descriptor.ImplementationType!);
+                return Describe(new ServiceDescriptor(descriptor.ServiceType, instance));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or TargetInvocationException or MissingMethodException)
+            {
+                return described;
+            }
+        }).ToList();
+    }
 
     private static PluginRegistration Describe(ServiceDescriptor descriptor)
     {

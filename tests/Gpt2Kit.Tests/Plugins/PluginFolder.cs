@@ -39,10 +39,11 @@ public sealed class PluginFolder : IDisposable
     /// <summary>The build output folder of a plugin project, in the configuration and framework the tests were built with.</summary>
     public static string BuildOutput(string project)
     {
-        var testProject = System.IO.Path.Combine(FixturePaths.RepositoryRoot, "tests", "Gpt2Kit.Tests");
-        var outputSuffix = System.IO.Path.GetRelativePath(testProject, AppContext.BaseDirectory); // bin/Debug/net10.0
+        // The tests run from bin/<configuration>/<framework>; the plugin projects were built into the same layout.
+        var framework = new DirectoryInfo(AppContext.BaseDirectory);
+        var outputSuffix = System.IO.Path.Combine("bin", framework.Parent!.Name, framework.Name);
         var projectFolder = project == Faulty
-            ? System.IO.Path.Combine(testProject, "Plugins", "FaultyPlugins", "Plugin")
+            ? System.IO.Path.Combine(FixturePaths.RepositoryRoot, "tests", "Gpt2Kit.Tests", "Plugins", "FaultyPlugins", "Plugin")
             : System.IO.Path.Combine(FixturePaths.RepositoryRoot, "plugins", project);
         var output = System.IO.Path.GetFullPath(System.IO.Path.Combine(projectFolder, outputSuffix));
         return File.Exists(System.IO.Path.Combine(output, project + ".dll"))

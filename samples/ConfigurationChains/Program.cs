@@ -1,0 +1,62 @@
+// Sample: appsettings.json drives the processor chain, the search strategy and the defaults. Any value can be overridden
+// from the environment (Gpt2Kit__Generation__seed=7) or the command line (--Gpt2Kit:Search=greedy).
+using Gpt2Kit.Configuration;
+using Gpt2Kit.Decoding;
+using Gpt2Kit.Gpt2.Tokenization;
+using Gpt2Kit.Tokenization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+try
+{
+    var configuration = new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json")
+        .AddEnvironmentVariables()
+        .AddCommandLine(args)
+        .Build();
+
+    var model = FindModel(Gpt2KitConfiguration.ReadModel(Gpt2KitConfiguration.GetSection(configuration)) ?? "tests/fixtures/gpt2-tiny");
+    var services = new ServiceCollection();
+    services.AddGpt2Kit(configuration).AddGpt2Model(model);
+    services.TryAddSingleton<ITokenizer>(_ => Gpt2Tokenizer.FromFolder(model));
+
+    // Building the generator binds and validates the configuration: a wrong value fails here, naming its path.
+    await using var provider = services.BuildServiceProvider();
+    var generator = provider.GetRequiredService<ITextGenerator>();
+
+    var prompt = configuration["Prompt"] ?? "Hello";
+    var result = await generator.GenerateAsync(GenerationRequest.FromText(prompt));
+    Console.WriteLine($"model:      {model}");
+    Console.WriteLine($"processors: {string.Join(" -> ", result.Processors)}");
+    Console.WriteLine($"prompt:     {prompt}");
+    Console.WriteLine($"generated:  {result.Texts[0]}");
+    Console.WriteLine($"token ids:  [{string.Join(", ", result.Sequences[0].Skip(result.PromptLength))}]");
+    return 0;
+}
+catch (Exception e) when (e is GenerationConfigurationException or DirectoryNotFoundException or FileNotFoundException or InvalidDataException or Gpt2Kit.Models.ModelLoadException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+// A relative model path is looked up from the current folder upwards, so `dotnet run` works from the sample's folder.
+static string FindModel(string path)
+{
+    if (Path.IsPathRooted(path))
+    {
+        return path;
+    }
+
+    for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
+    {
+        var candidate = Path.Combine(folder.FullName, path);
+        if (Directory.Exists(candidate))
+        {
+            return candidate;
+        }
+    }
+
+    throw new DirectoryNotFoundException($"Gpt2Kit:Model: the folder '{path}' was not found from '{Directory.GetCurrentDirectory()}' or above.");
+}

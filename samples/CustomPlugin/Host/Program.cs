@@ -1,0 +1,48 @@
+// Sample host: loads every plugin under ./plugins (one subfolder per plugin), lists what they registered, and generates
+// with the sample plugin's ban_digits processor in the chain.
+using Gpt2Kit.Decoding;
+using Gpt2Kit.Gpt2.Tokenization;
+using Gpt2Kit.Plugins;
+using Gpt2Kit.Tokenization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+var model = args.Length > 0 ? args[0] : FindModel("tests/fixtures/gpt2-tiny");
+var pluginsFolder = Path.Combine(AppContext.BaseDirectory, "plugins");
+
+var services = new ServiceCollection();
+services.AddGpt2Kit().AddGpt2Model(model).AddPluginsFrom(pluginsFolder);
+services.TryAddSingleton<ITokenizer>(_ => Gpt2Tokenizer.FromFolder(model));
+await using var provider = services.BuildServiceProvider();
+
+var report = provider.GetRequiredService<PluginLoadReport>();
+foreach (var plugin in report.Plugins)
+{
+    Console.WriteLine($"loaded {plugin.Name} {plugin.Version}: {string.Join(", ", plugin.Registrations.Select(r => $"{r.Kind} '{r.Name}'"))}");
+}
+
+foreach (var failure in report.Failures)
+{
+    Console.WriteLine($"failed {failure}");
+}
+
+var generator = provider.GetRequiredService<ITextGenerator>();
+foreach (var chain in new[] { Array.Empty<ProcessorSpec>(), [ProcessorSpec.Create("ban_digits")] })
+{
+    var options = new GenerationOptions { Strategy = "sample", Seed = 5, MaxNewTokens = 16, Processors = chain };
+    var result = await generator.GenerateAsync(GenerationRequest.FromText("In 1999 there were", options));
+    Console.WriteLine($"[{string.Join(", ", result.Processors)}] {result.Texts[0]}");
+}
+
+static string FindModel(string path)
+{
+    for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
+    {
+        if (Directory.Exists(Path.Combine(folder.FullName, path)))
+        {
+            return Path.Combine(folder.FullName, path);
+        }
+    }
+
+    throw new DirectoryNotFoundException($"'{path}' was not found from the current folder or above; pass a model folder as the first argument.");
+}

@@ -1,0 +1,36 @@
+using Gpt2Kit.Configuration;
+using Gpt2Kit.Decoding;
+using Gpt2Kit.Plugins;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Drives a Gpt2Kit registration from configuration.</summary>
+public static class Gpt2KitConfigurationBuilderExtensions
+{
+    /// <summary>Reads the <c>Gpt2Kit</c> section of <paramref name="configuration"/> (or its root when it has none): loads
+    /// the plugins of <c>Plugins</c> now, and binds <c>Generation</c>, <c>Processors</c> and <c>Search</c> into
+    /// <c>IOptions&lt;GenerationOptions&gt;</c>, checked by <see cref="Gpt2KitStartupValidator"/> when the options are
+    /// first resolved (when the generator is built).</summary>
+    /// <exception cref="GenerationConfigurationException"><c>Plugins</c> is malformed.</exception>
+    /// <exception cref="DirectoryNotFoundException">A plugins folder does not exist.</exception>
+    public static IGpt2KitBuilder Configure(this IGpt2KitBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = Gpt2KitConfiguration.GetSection(configuration);
+        foreach (var folder in Gpt2KitConfiguration.ReadPluginFolders(section))
+        {
+            builder.AddPluginsFrom(folder);
+        }
+
+        builder.Services.AddSingleton<IConfigureOptions<GenerationOptions>>(new ConfigureGenerationOptions(section));
+
+        // Plugins may read their own settings (Gpt2Kit:Mirostat, …) from the host's configuration.
+        builder.Services.TryAddSingleton(configuration);
+        Gpt2KitStartupValidator.Register(builder.Services, (section as IConfigurationSection)?.Path ?? string.Empty);
+        return builder;
+    }
+}

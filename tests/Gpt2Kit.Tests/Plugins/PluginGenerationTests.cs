@@ -1,0 +1,134 @@
+using Gpt2Kit.Decoding;
+using Gpt2Kit.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gpt2Kit.Tests.Plugins;
+
+/// <summary>Plugins loaded through configuration and used by the text generator over the gpt2-tiny checkpoint.</summary>
+public sealed class PluginGenerationTests(PluginGenerationTests.Host host) : IClassFixture<PluginGenerationTests.Host>
+{
+    private static readonly int[][] Prompt = [[464, 2068, 7586, 21831]];
+
+    private readonly ServiceProvider _provider = host.Provider;
+    private readonly ITextGenerator _generator = host.Provider.GetRequiredService<ITextGenerator>();
+
+    /// <summary>One host for the class: the shipped and the faulty plugins, loaded through configuration.</summary>
+    public sealed class Host : IDisposable
+    {
+        private readonly PluginFolder _folder;
+
+        public Host()
+        {
+            _folder = PluginFolder.WithShippedPlugins().Add(PluginFolder.Faulty);
+            File.Delete(Path.Combine(_folder.Path, PluginFolder.Faulty, "Gpt2Kit.Tests.FaultyPlugins.Dependency.dll"));
+            Provider = PluginHost.Build($$"""{ "Gpt2Kit": { "Plugins": [ "{{PluginHost.Escape(_folder.Path)}}" ] } }""");
+        }
+
+        public ServiceProvider Provider { get; }
+
+        public void Dispose()
+        {
+            Provider.Dispose();
+            _folder.Dispose();
+        }
+    }
+
+    private Task<GenerationResult> Generate(GenerationOptions options) => _generator.GenerateAsync(GenerationRequest.FromIds(Prompt, options));
+
+    [Fact]
+    public async Task Mirostat_is_deterministic_for_a_seed_and_differs_from_plain_sampling()
+    {
+        GenerationOptions Options(string strategy, long seed) => new() { Strategy = strategy, Seed = seed, MaxNewTokens = 8, TopK = null };
+
+        var first = await Generate(Options("mirostat_v2", 7));
+        var again = await Generate(Options("mirostat_v2", 7));
+        var sampled = await Generate(Options("sample", 7));
+        var otherSeed = await Generate(Options("mirostat_v2", 8));
+
+        first.Sequences[0].Should().HaveCount(Prompt[0].Length + 8).And.StartWith(Prompt[0]);
+        again.Sequences[0].Should().Equal(first.Sequences[0]);
+        sampled.Sequences[0].Should().NotEqual(first.Sequences[0]);
+        otherSeed.Sequences[0].Should().NotEqual(first.Sequences[0]);
+        first.Texts[0].Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public async Task Mirostat_first_token_is_within_the_initial_surprise_budget()
+    {
+        // mu starts at 2·tau = 10 bits: the first token is either the most likely one or has surprise <= 10 bits.
+        var greedy = await Generate(new GenerationOptions { MaxNewTokens = 1 });
+        for (var seed = 0; seed < 3; seed++)
+        {
+            var result = await Generate(new GenerationOptions { Strategy = "mirostat_v2", Seed = seed, MaxNewTokens = 1 });
+
+            var surprise = -result.TokenLogprobs[0][0] / Math.Log(2);
+            var chosen = result.Sequences[0][^1];
+            (chosen == greedy.Sequences[0][^1] || surprise <= 10 + 1e-4).Should().BeTrue($"seed {seed} chose {chosen} with surprise {surprise} bits");
+        }
+    }
+
+    [Fact]
+    public async Task Mirostat_with_a_tiny_target_surprise_keeps_only_the_most_likely_token_and_matches_greedy()
+    {
+        // tau = 0.01: mu stays far below the surprise of any token but the most likely one (p < 0.98), so every step
+        // truncates to that token, whatever the seed.
+        using var folder = new PluginFolder().Add(PluginFolder.Mirostat);
+        using var provider = PluginHost.Build($$"""{ "Gpt2Kit": { "Plugins": "{{PluginHost.Escape(folder.Path)}}", "Mirostat": { "tau": 0.01, "eta": 0.1 } } }""");
+        var generator = provider.GetRequiredService<ITextGenerator>();
+
+        var mirostat = await generator.GenerateAsync(GenerationRequest.FromIds(Prompt, new GenerationOptions { Strategy = "mirostat_v2", Seed = 11, MaxNewTokens = 6 }));
+        var greedy = await generator.GenerateAsync(GenerationRequest.FromIds(Prompt, new GenerationOptions { Strategy = "greedy", MaxNewTokens = 6 }));
+
+        mirostat.Sequences[0].Should().Equal(greedy.Sequences[0]);
+    }
+
+    [Fact]
+    public void Mirostat_settings_out_of_range_name_their_path()
+    {
+        using var folder = new PluginFolder().Add(PluginFolder.Mirostat);
+        using var provider = PluginHost.Build($$"""{ "Gpt2Kit": { "Plugins": "{{PluginHost.Escape(folder.Path)}}", "Mirostat": { "tau": 0 } } }""");
+
+        var act = () => provider.GetRequiredService<ITextGenerator>();
+
+        act.Should().Throw<GenerationConfigurationException>().WithMessage("Gpt2Kit:Mirostat:tau: '0' is not allowed; expected a number in (0, 1000000].");
+    }
+
+    [Fact]
+    public async Task Plugin_processors_run_in_an_explicit_chain()
+    {
+        var options = new GenerationOptions
+        {
+            Strategy = "sample",
+            Seed = 3,
+            MaxNewTokens = 8,
+            Processors = [ProcessorSpec.Create("dry", ("multiplier", "0.8")), ProcessorSpec.Create("xtc", ("probability", "1"), ("threshold", "0.0001"))],
+        };
+
+        var result = await Generate(options);
+
+        result.Processors.Should().Equal("dry", "xtc");
+        result.Sequences[0].Should().HaveCount(Prompt[0].Length + 8);
+    }
+
+    [Fact]
+    public async Task A_failing_plugin_processor_fails_the_request_with_its_name_and_the_next_request_works()
+    {
+        var failing = new GenerationOptions { MaxNewTokens = 3, Processors = [ProcessorSpec.Create("explode")] };
+
+        var act = () => Generate(failing);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message
+            .Should().StartWith("processor 'explode' (plugin ExplodingProcessorPlugin) failed: ArithmeticException");
+        var next = await Generate(new GenerationOptions { MaxNewTokens = 3 });
+        next.Sequences[0].Should().HaveCount(Prompt[0].Length + 3);
+    }
+
+    [Fact]
+    public void The_report_is_available_from_the_container()
+    {
+        var report = _provider.GetRequiredService<PluginLoadReport>();
+
+        report.Plugins.Select(p => p.Name).Should().Contain(["MirostatPlugin", "XtcPlugin", "LegacyJsonPlugin", "ExplodingProcessorPlugin"]);
+        report.Failures.Select(f => f.Plugin).Should().BeEquivalentTo("ThrowingPlugin", "DuplicateXtcPlugin", "MissingDependencyPlugin");
+    }
+}
