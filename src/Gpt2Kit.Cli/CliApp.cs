@@ -14,11 +14,15 @@ internal static class CliApp
     {
         var root = new RootCommand("gpt2kit: GPT-2 text generation with Hugging Face generate() behaviour, on the CPU.");
         // Commands register here, one line each: root.Subcommands.Add(XCommand.Create(context));
-        root.Subcommands.Add(Commands.TokenizeCommand.Create(context));
-        root.Subcommands.Add(Commands.DetokenizeCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(ScoreCommand.Create(context));
+        root.Subcommands.Add(TokenizeCommand.Create(context));
+        root.Subcommands.Add(DetokenizeCommand.Create(context));
+        root.Subcommands.Add(LogitsCommand.Create(context));
+        root.Subcommands.Add(InfoCommand.Create(context));
+        root.Subcommands.Add(CreateRandomCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(PluginsCommand.Create(context));
         return root;
     }
