@@ -17,10 +17,14 @@ internal static class CliApp
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(ScoreCommand.Create(context));
+        root.Subcommands.Add(TokenizeCommand.Create(context));
+        root.Subcommands.Add(DetokenizeCommand.Create(context));
+        root.Subcommands.Add(LogitsCommand.Create(context));
+        root.Subcommands.Add(InfoCommand.Create(context));
+        root.Subcommands.Add(CreateRandomCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(PluginsCommand.Create(context));
-        root.Subcommands.Add(Commands.TokenizeCommand.Create(context));
-        root.Subcommands.Add(Commands.DetokenizeCommand.Create(context));
-        root.Subcommands.Add(Commands.DownloadCommand.Create(context));
+        root.Subcommands.Add(DownloadCommand.Create(context));
         return root;
     }
 
@@ -28,7 +32,8 @@ internal static class CliApp
     {
         var context = new CliContext(stdout, stderr);
         var root = BuildRoot(context);
-        var parse = root.Parse(args);
+        // No response files: "--config @file" names a settings file for the command to read, not more arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

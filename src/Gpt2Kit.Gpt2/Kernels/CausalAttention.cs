@@ -43,6 +43,7 @@ internal static class CausalAttention
     /// <param name="scale">Multiplies <c>q·k</c> (<c>1/√headSize</c>, and <c>1/(layer+1)</c> when configured).</param>
     /// <param name="scores">Scratch of at least <paramref name="visible"/> floats.</param>
     /// <param name="output">Receives <c>[headSize]</c>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute<TVec>(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, ReadOnlySpan<int> keyMask,
         int visible, int window, float scale, Span<float> scores, Span<float> output)
         where TVec : struct, ISimdVector<TVec>

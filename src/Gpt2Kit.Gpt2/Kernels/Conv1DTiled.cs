@@ -43,6 +43,7 @@ internal static class Conv1DTiled
     /// <param name="output">Row-major <c>[rows, columns]</c>; only the column range is written.</param>
     /// <param name="columnStart">First column to compute.</param>
     /// <param name="columnEnd">One past the last column to compute.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute<TVec>(ReadOnlySpan<float> input, int rows, int inner, ReadOnlySpan<float> weight, int columns,
         ReadOnlySpan<float> bias, Span<float> output, int columnStart, int columnEnd)
         where TVec : struct, ISimdVector<TVec>
@@ -118,6 +119,7 @@ internal static class Conv1DTiled
 
     // Rows r0..r0+TRows of columns c..c+4·Count over weight rows kb..kEnd; the first block starts from the bias,
     // later blocks from the partial sums already in the output.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WideTile<TVec, TRows>(ref Operands m, int r0, int c, int kb, int kEnd)
         where TVec : struct, ISimdVector<TVec>
         where TRows : struct, IRowCount
@@ -192,6 +194,7 @@ internal static class Conv1DTiled
     }
 
     // Rows r0..r0+TRows of the one-register column block at c, over the whole inner dimension.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowTile<TVec, TRows>(ref Operands m, int r0, int c)
         where TVec : struct, ISimdVector<TVec>
         where TRows : struct, IRowCount

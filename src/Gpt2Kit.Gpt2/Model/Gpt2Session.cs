@@ -28,7 +28,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
     private readonly NativeBuffer _scratch;
     private readonly int _chunkRows;
     private readonly float* _hidden, _normed, _qkv, _attention, _projected, _mlp, _final;
-    private readonly Conv1DWork _conv = new();
+    private readonly Conv1DWork _conv;
     private readonly RowwiseWork _rowwise = new();
     private readonly LogitsWork _logits;
     private readonly AttentionWork _attentionWork;
@@ -67,6 +67,8 @@ internal sealed unsafe class Gpt2Session : IModelSession
         _mlp = Take(chunk * _config.InnerSize);
         _final = Take(chunk * d);
         float* scores = Take((long)workers * capacity);
+        long partialFloats = Conv1DWork.PartialFloats(Math.Max(3 * d, _config.InnerSize));
+        _conv = new Conv1DWork(Take((workers - 1) * partialFloats), partialFloats);
         _logits = new LogitsWork(rows);
         _attentionWork = new AttentionWork(_cache, _mask, scores, capacity);
     }
@@ -84,7 +86,8 @@ internal sealed unsafe class Gpt2Session : IModelSession
     {
         // hidden, normed, qkv (3), attention, projected, final: 8 rows of n_embd; the MLP row; 16-float alignment per buffer.
         long chunk = ChunkRows(rows, capacity);
-        return (chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + (8 * 16);
+        long partials = (workers - 1) * Conv1DWork.PartialFloats(Math.Max(3 * config.HiddenSize, config.InnerSize));
+        return (chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + partials + (9 * 16);
     }
 
     public void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, ReadOnlySpan<int> attentionMask, Span<float> logits,
@@ -316,6 +319,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
     {
         _conv.Set(input, rows, inner, weight, columns, bias, output);
         _team.Run(_conv);
+        _conv.ReducePartials();
     }
 
     private void RunRowwise(int rows)

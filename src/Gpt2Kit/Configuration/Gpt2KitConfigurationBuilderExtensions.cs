@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Drives a Gpt2Kit registration from configuration.</summary>
+/// <remarks>Used during start-up on one thread; not thread-safe.</remarks>
 public static class Gpt2KitConfigurationBuilderExtensions
 {
     /// <summary>Reads the <c>Gpt2Kit</c> section of <paramref name="configuration"/> (or its root when it has none): loads

@@ -3,6 +3,7 @@ using Gpt2Kit.Plugins;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds plugins to a Gpt2Kit registration.</summary>
+/// <remarks>Used during start-up on one thread; not thread-safe.</remarks>
 public static class PluginsGpt2KitBuilderExtensions
 {
     /// <summary>Loads the plugins under <paramref name="folder"/> (one subfolder per plugin) and adds what they register.
