@@ -45,7 +45,7 @@ internal static class DownloadCommand
             var resolver = new HuggingFaceModelResolver(options);
             var model = resolver.IsOffline
                 ? resolver.TryGetCached(reference) ?? await resolver.DownloadAsync(reference, cancellationToken: cancellationToken)
-                : await WithProgressAsync(context, progress => resolver.DownloadAsync(reference, progress, cancellationToken));
+                : await WithProgressAsync(context.Error, progress => resolver.DownloadAsync(reference, progress, cancellationToken));
 
             if (parse.GetValue(json))
             {
@@ -71,27 +71,37 @@ internal static class DownloadCommand
         return command;
     }
 
-    /// <summary>What every <c>--model</c> option should call: an existing folder as is, else a Hugging Face name through the
-    /// cache (downloaded with progress on stderr when missing); null or empty means <see cref="ModelLocation.DefaultModel"/>.</summary>
+    /// <summary>What every <c>--model</c> option goes through (see <c>GeneratorHost.Load</c>): an existing folder as is, else a
+    /// Hugging Face name through the cache, downloaded with progress on <paramref name="error"/> when missing; null or empty
+    /// means <see cref="ModelLocation.DefaultModel"/>.</summary>
     /// <returns>The folder to load.</returns>
-    internal static async Task<string> ResolveModelAsync(CliContext context, string? value, CancellationToken cancellationToken)
+    /// <exception cref="CliException">Neither a folder nor a model that can be found or downloaded; the message names
+    /// <c>--model</c>, the value and what to pass instead.</exception>
+    internal static async Task<string> ResolveModelAsync(TextWriter? error, string? value, CancellationToken cancellationToken)
     {
-        var resolver = new HuggingFaceModelResolver(HuggingFaceHubOptions.FromEnvironment());
         string model = string.IsNullOrWhiteSpace(value) ? ModelLocation.DefaultModel : value;
-        bool mayDownload = !Directory.Exists(model) && HubModelReference.TryParse(model, out var reference) && resolver.TryGetCached(reference) is null;
-        var resolved = mayDownload
-            ? await WithProgressAsync(context, progress => resolver.ResolveAsync(model, progress, cancellationToken))
-            : await resolver.ResolveAsync(model, cancellationToken: cancellationToken);
-        return resolved.Path;
+        try
+        {
+            var resolver = new HuggingFaceModelResolver(HuggingFaceHubOptions.FromEnvironment());
+            bool mayDownload = !Directory.Exists(model) && HubModelReference.TryParse(model, out var reference) && resolver.TryGetCached(reference) is null;
+            var resolved = mayDownload
+                ? await WithProgressAsync(error ?? TextWriter.Null, progress => resolver.ResolveAsync(model, progress, cancellationToken))
+                : await resolver.ResolveAsync(model, cancellationToken: cancellationToken);
+            return resolved.Path;
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or HuggingFaceHubException or ArgumentException)
+        {
+            throw new CliException($"--model: {e.Message}");
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> with download progress shown on stderr: Spectre.Console progress bars on an
-    /// interactive terminal, one line per finished file otherwise. Other commands that resolve <c>--model</c> can use it.</summary>
-    internal static async Task<T> WithProgressAsync<T>(CliContext context, Func<IProgress<HubDownloadProgress>, Task<T>> work)
+    /// interactive terminal, one line per finished file otherwise.</summary>
+    internal static async Task<T> WithProgressAsync<T>(TextWriter error, Func<IProgress<HubDownloadProgress>, Task<T>> work)
     {
-        if (!ReferenceEquals(context.Error, Console.Error) || Console.IsErrorRedirected)
+        if (!ReferenceEquals(error, Console.Error) || Console.IsErrorRedirected)
         {
-            return await work(new LineProgress(context.Error));
+            return await work(new LineProgress(error));
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

@@ -11,7 +11,11 @@ internal static class ScoreCommand
     internal static Command Create(CliContext context)
     {
         var command = new Command("score", "Log-probability of a continuation given a prompt.");
-        var model = new Option<string>("--model") { Description = "The checkpoint folder.", Required = true };
+        var model = new Option<string>("--model")
+        {
+            Description = "A checkpoint folder or a Hugging Face name (gpt2, org/name@revision).",
+            DefaultValueFactory = _ => Hub.ModelLocation.DefaultModel,
+        };
         var prompt = new Option<string>("--prompt") { Description = "The prompt as text." };
         var continuation = new Option<string>("--continuation") { Description = "The continuation as text (tokenized on its own)." };
         var inputIds = new Option<string>("--input-ids") { Description = "The prompt as ids, e.g. [464,2068]." };
@@ -31,7 +35,7 @@ internal static class ScoreCommand
                 throw new CliException("give either --prompt and --continuation (text) or --input-ids and --continuation-ids (ids).");
             }
 
-            using var host = GeneratorHost.Load(parse.GetValue(model)!);
+            using var host = GeneratorHost.Load(parse.GetValue(model)!, warnings: context.Error);
             int[] promptIds, continuationTokens;
             if (text)
             {

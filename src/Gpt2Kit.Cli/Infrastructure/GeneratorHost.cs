@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gpt2Kit.Cli.Infrastructure;
 
-/// <summary>Builds the generator the generation commands share from <c>--model DIR</c>: the checkpoint, its tokenizer
+/// <summary>Builds the generator the generation commands share from <c>--model DIR|NAME</c>: the checkpoint, its tokenizer
 /// (the folder's vocab.json/merges.txt, else the embedded GPT-2 vocabulary) and the Gpt2Kit services, with the folder's
 /// <c>generation_config.json</c> as the default options (Hugging Face's overlay: defaults, then the model's generation
 /// config, then the request).</summary>
@@ -35,15 +35,14 @@ internal sealed class GeneratorHost : IDisposable
     /// <summary>A copy of the model's default options, to overlay the command's settings on.</summary>
     public GenerationOptions Defaults { get; }
 
-    /// <summary>Loads the model in <paramref name="modelFolder"/>, and the plugins of <paramref name="pluginFolders"/>
-    /// (a plugin that fails to load is left out with one warning line on <paramref name="warnings"/>).</summary>
-    /// <exception cref="CliException">The model folder or a plugins folder does not exist.</exception>
-    public static GeneratorHost Load(string modelFolder, IReadOnlyList<string>? pluginFolders = null, TextWriter? warnings = null)
+    /// <summary>Loads the model <paramref name="modelLocation"/> (a folder, or a Hugging Face name resolved through the cache and
+    /// downloaded when missing, with progress on <paramref name="warnings"/>; see <see cref="Hub.ModelLocation"/>), and the
+    /// plugins of <paramref name="pluginFolders"/> (a plugin that fails to load is left out with one warning line on
+    /// <paramref name="warnings"/>).</summary>
+    /// <exception cref="CliException">The model cannot be found or downloaded, or a plugins folder does not exist.</exception>
+    public static GeneratorHost Load(string? modelLocation, IReadOnlyList<string>? pluginFolders = null, TextWriter? warnings = null)
     {
-        if (!Directory.Exists(modelFolder))
-        {
-            throw new CliException($"--model: the folder '{modelFolder}' does not exist (expected a GPT-2 checkpoint folder with config.json).");
-        }
+        string modelFolder = Commands.DownloadCommand.ResolveModelAsync(warnings, modelLocation, CancellationToken.None).GetAwaiter().GetResult();
 
         string generationConfig = Path.Combine(modelFolder, "generation_config.json");
         var defaults = File.Exists(generationConfig) ? GenerationConfiguration.FromJsonFile(generationConfig) : new GenerationOptions();
