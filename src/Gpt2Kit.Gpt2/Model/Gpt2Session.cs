@@ -67,8 +67,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
         _mlp = Take(chunk * _config.InnerSize);
         _final = Take(chunk * d);
         float* scores = Take((long)workers * capacity);
-        long partialFloats = Conv1DWork.PartialFloats(Math.Max(3 * d, _config.InnerSize));
-        _conv = new Conv1DWork(Take((workers - 1) * partialFloats), partialFloats);
+        _conv = new Conv1DWork(Take(Conv1DWork.PartialFloats(workers, Math.Max(3 * d, _config.InnerSize))), workers);
         _logits = new LogitsWork(rows);
         _attentionWork = new AttentionWork(_cache, _mask, scores, capacity);
     }
@@ -86,7 +85,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
     {
         // hidden, normed, qkv (3), attention, projected, final: 8 rows of n_embd; the MLP row; 16-float alignment per buffer.
         long chunk = ChunkRows(rows, capacity);
-        long partials = (workers - 1) * Conv1DWork.PartialFloats(Math.Max(3 * config.HiddenSize, config.InnerSize));
+        long partials = Conv1DWork.PartialFloats(workers, Math.Max(3 * config.HiddenSize, config.InnerSize));
         return (chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + partials + (9 * 16);
     }
 
