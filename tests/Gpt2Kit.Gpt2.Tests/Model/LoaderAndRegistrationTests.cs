@@ -31,6 +31,18 @@ public sealed class LoaderAndRegistrationTests : IDisposable
     }
 
     [Fact]
+    public void Loading_reports_progress_up_to_one()
+    {
+        var steps = new List<(double Fraction, string Step)>();
+        using var model = Gpt2Model.FromPretrained(FixturePaths.Checkpoint("gpt2-tiny-f16"),
+            new ModelLoadOptions { Threads = 1, Progress = new SynchronousProgress(steps.Add) });
+        steps.Should().NotBeEmpty();
+        steps.Select(s => s.Fraction).Should().BeInAscendingOrder().And.OnlyContain(f => f >= 0 && f <= 1);
+        steps[^1].Fraction.Should().Be(1.0);
+        steps.Should().Contain(s => s.Step.Contains("h.1.mlp.c_fc.weight"));
+    }
+
+    [Fact]
     public void AddGpt2Model_registers_a_lazily_loaded_model_and_the_loader()
     {
         var services = new ServiceCollection();
@@ -96,6 +108,11 @@ public sealed class LoaderAndRegistrationTests : IDisposable
 
             logits[v].Should().BeApproximately((float)dot, 1e-4f);
         }
+    }
+
+    private sealed class SynchronousProgress(Action<(double, string)> report) : IProgress<(double Fraction, string Step)>
+    {
+        public void Report((double Fraction, string Step) value) => report(value);
     }
 
     private sealed class TestBuilder(IServiceCollection services) : IGpt2KitBuilder
