@@ -84,7 +84,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
     /// <inheritdoc/>
     public IModelSession CreateSession(int rows, int capacity)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfDisposed();
         if (rows <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be positive.");
@@ -121,4 +121,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
     }
 
     internal void ReturnTeam(WorkerTeam team) => _teams.Return(team);
+
+    /// <summary>Throws when the model (and so the weights a session reads) has been disposed.</summary>
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }

@@ -93,6 +93,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
         bool allPositions = false, Span<float> hiddenStates = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _model.ThrowIfDisposed();
         int newTokens = ValidateForward(tokens, positions, attentionMask, logits, allPositions, hiddenStates);
         for (int r = 0; r < Rows; r++)
         {

@@ -75,6 +75,17 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public void A_session_of_a_disposed_model_refuses_to_run()
+    {
+        var model = Gpt2Model.FromPretrained(Gpt2Kit.Testing.FixturePaths.Checkpoint("gpt2-tiny"), new Gpt2Kit.Models.ModelLoadOptions { Threads = 1 });
+        var session = model.CreateSession(1, 2);
+        model.Dispose();
+        FluentActions.Invoking(() => session.Forward([1], [0], [1], new float[50257])).Should().Throw<ObjectDisposedException>();
+        FluentActions.Invoking(() => model.CreateSession(1, 2)).Should().Throw<ObjectDisposedException>();
+        session.Dispose();
+    }
+
+    [Fact]
     public void Model_info_comes_from_the_configuration()
     {
         var info = ModelRunner.Model("gpt2-tiny-f16").Info;
