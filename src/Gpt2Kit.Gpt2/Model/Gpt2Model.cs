@@ -14,6 +14,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
     private readonly Gpt2Weights _weights;
     private readonly WorkerTeamPool _teams;
     private readonly NativeBufferPool _caches = new();
+    private readonly NativeBufferPool _scratch = new();
     private int _disposed;
 
     private Gpt2Model(string name, Gpt2Config config, Gpt2Weights weights, int threads)
@@ -98,7 +99,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
         var team = _teams.Rent();
         try
         {
-            return new Gpt2Session(this, _weights, team, _caches, rows, capacity);
+            return new Gpt2Session(this, _weights, team, _caches, _scratch, rows, capacity);
         }
         catch
         {
@@ -117,6 +118,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
 
         _teams.Dispose();
         _caches.Dispose();
+        _scratch.Dispose();
         _weights.Dispose();
     }
 

@@ -25,6 +25,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
     private readonly int[] _spareMask;
     private readonly int[] _reorderScratch;
     private readonly WorkerTeam _team;
+    private readonly NativeBufferPool _scratchPool;
     private readonly NativeBuffer _scratch;
     private readonly int _chunkRows;
     private readonly float* _hidden, _normed, _qkv, _attention, _projected, _mlp, _final;
@@ -34,7 +35,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
     private readonly AttentionWork _attentionWork;
     private bool _disposed;
 
-    public Gpt2Session(Gpt2Model model, Gpt2Weights weights, WorkerTeam team, NativeBufferPool cachePool, int rows, int capacity)
+    public Gpt2Session(Gpt2Model model, Gpt2Weights weights, WorkerTeam team, NativeBufferPool cachePool, NativeBufferPool scratchPool, int rows, int capacity)
     {
         _model = model;
         _config = model.Config;
@@ -50,7 +51,8 @@ internal sealed unsafe class Gpt2Session : IModelSession
         _chunkRows = ChunkRows(rows, capacity);
         long chunk = _chunkRows;
         int workers = team.WorkerCount;
-        _scratch = new NativeBuffer(ScratchFloats(_config, rows, capacity, workers));
+        _scratchPool = scratchPool;
+        _scratch = scratchPool.Rent(ScratchFloats(_config, rows, capacity, workers));
         float* next = _scratch.Pointer;
         float* Take(long count)
         {
@@ -148,7 +150,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
 
         _disposed = true;
         _cache.Dispose();
-        _scratch.Dispose();
+        _scratchPool.Return(_scratch);
         _model.ReturnTeam(_team);
     }
 
