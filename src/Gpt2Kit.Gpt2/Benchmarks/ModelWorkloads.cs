@@ -49,9 +49,10 @@ internal static class ModelWorkloads
         using var session = model.CreateSession(batch, promptTokens + newTokens);
         session.Forward(prompt, positions, mask, logits);
 
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         for (int step = 0; step < newTokens; step++)
         {
             for (int r = 0; r < batch; r++)
@@ -63,9 +64,10 @@ internal static class ModelWorkloads
             session.Forward(next, stepPositions, stepMask, logits);
         }
 
-        var elapsed = watch.Elapsed;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        var elapsed = watch.Elapsed;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
         return new DecodeMeasurement(batch, promptTokens, newTokens, elapsed, cpu, allocated);
     }
 }

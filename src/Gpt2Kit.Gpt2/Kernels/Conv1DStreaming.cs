@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Gpt2Kit.Gpt2.Kernels;
 
@@ -49,7 +50,7 @@ internal static class Conv1DStreaming
     /// <param name="weight">Row-major <c>[inner, columns]</c>.</param>
     /// <param name="columns">Output width.</param>
     /// <param name="bias"><c>[columns]</c>, or empty for none (a partial sum).</param>
-    /// <param name="output">Row-major <c>[rows, columns]</c>; only the column range is written (overwritten, not accumulated).</param>
+    /// <param name="output">Row-major <c>[rows, columns]</c>; only the column range is written.</param>
     /// <param name="innerStart">First weight row summed.</param>
     /// <param name="innerEnd">One past the last weight row summed.</param>
     /// <param name="columnStart">First column to compute.</param>
@@ -93,6 +94,13 @@ internal static class Conv1DStreaming
             int k = innerStart;
             for (; k + 8 <= innerEnd; k += 8)
             {
+                // With several rows the block's weight runs are short and the core computes from L1 most of the
+                // time; asking for the next group now keeps memory busy meanwhile.
+                if (rows > 1 && k + 16 <= innerEnd)
+                {
+                    PrefetchRows(ref Unsafe.Add(ref w, (nint)(((long)(k + 8) * columns) + blockStart)), columns, 8, blockEnd - blockStart);
+                }
+
                 for (int r = 0; r < rows; r++)
                 {
                     AccumulateEightWeightRows<TVec>(ref w, (nuint)((long)k * columns), (nuint)columns,
@@ -150,6 +158,24 @@ internal static class Conv1DStreaming
             }
 
             Unsafe.Add(ref yRow, j) = sum;
+        }
+    }
+
+    // Requests every cache line of `count` rows × `length` floats (row stride `stride`) into the cache hierarchy.
+    private static unsafe void PrefetchRows(ref float start, int stride, int count, int length)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (int row = 0; row < count; row++)
+        {
+            byte* p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref start, (nint)row * stride));
+            for (int offset = 0; offset < length * sizeof(float); offset += 64)
+            {
+                Sse.Prefetch1(p + offset);
+            }
         }
     }
 

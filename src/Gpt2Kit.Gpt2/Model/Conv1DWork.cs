@@ -4,20 +4,26 @@ using Gpt2Kit.Gpt2.Threading;
 
 namespace Gpt2Kit.Gpt2.Model;
 
-/// <summary>One Conv1D layer (<c>y = x·W + b</c>) on the team. Decoding (few rows) splits the weight's rows: each worker
-/// streams one contiguous part of the weight into its own partial output, summed by <see cref="ReducePartials"/>.
-/// Prefill (many rows) splits the output columns over the tiled kernel.</summary>
+/// <summary>One Conv1D layer (<c>y = x·W + b</c>) on the team. Decoding (few rows) splits the weight's rows into
+/// <c>4 × workers</c> contiguous chunks, each streamed into its own partial output (the first chunk straight into the
+/// output, with the bias) and summed in chunk order by <see cref="ReducePartials"/>, so the result does not depend on
+/// which worker took which chunk. Prefill (many rows) splits the output columns over the tiled kernel. Workers take
+/// chunks from a shared counter, so a worker the OS preempts does not hold back the others' share.</summary>
 /// <remarks>Not thread-safe to configure; one instance per session, reused for every layer.</remarks>
-internal sealed unsafe class Conv1DWork(float* partials, long partialFloatsPerWorker) : IParallelWork
+internal sealed unsafe class Conv1DWork(float* partials, int workers) : IParallelWork
 {
     /// <summary>Up to this many rows take the streaming (decode) kernel; more take the tiled (prefill) kernel.</summary>
     public const int StreamingMaxRows = 8;
 
-    private float* _input, _weight, _bias, _output;
-    private int _rows, _inner, _columns, _workers;
+    private const int ColumnChunk = 256;
 
-    /// <summary>Floats of partial output each worker after the first needs for layers up to <paramref name="maxColumns"/> wide.</summary>
-    public static long PartialFloats(int maxColumns) => (long)StreamingMaxRows * maxColumns;
+    private readonly int _chunks = ChunkCount(workers);
+    private float* _input, _weight, _bias, _output;
+    private int _rows, _inner, _columns;
+    private int _next;
+
+    /// <summary>Floats of partial outputs a session needs for layers up to <paramref name="maxColumns"/> wide.</summary>
+    public static long PartialFloats(int workers, int maxColumns) => (ChunkCount(workers) - 1L) * StreamingMaxRows * maxColumns;
 
     /// <summary>Sets the operands of the next run.</summary>
     public void Set(float* input, int rows, int inner, float* weight, int columns, float* bias, float* output)
@@ -29,7 +35,7 @@ internal sealed unsafe class Conv1DWork(float* partials, long partialFloatsPerWo
         _columns = columns;
         _bias = bias;
         _output = output;
-        _workers = 1;
+        _next = 0;
     }
 
     public void Execute(int worker, int workerCount)
@@ -40,35 +46,32 @@ internal sealed unsafe class Conv1DWork(float* partials, long partialFloatsPerWo
         var output = new Span<float>(_output, _rows * _columns);
         if (_rows <= StreamingMaxRows)
         {
-            // Weight rows in groups of 8, the kernel's unit; worker 0 adds the bias, the others write partial sums.
-            _workers = workerCount;
+            // Chunk boundaries on the kernel's 8-row groups.
             int groups = (_inner + 7) / 8;
-            int start = Math.Min(_inner, groups * worker / workerCount * 8);
-            int end = Math.Min(_inner, groups * (worker + 1) / workerCount * 8);
-            if (worker == 0)
+            for (int chunk; (chunk = Interlocked.Increment(ref _next) - 1) < _chunks;)
             {
-                Conv1DStreaming.Compute(input, _rows, _inner, weight, _columns, bias, output, start, end, 0, _columns);
-            }
-            else
-            {
-                var partial = new Span<float>(partials + ((worker - 1) * partialFloatsPerWorker), _rows * _columns);
-                Conv1DStreaming.Compute(input, _rows, _inner, weight, _columns, default, partial, start, end, 0, _columns);
+                int start = Math.Min(_inner, groups * chunk / _chunks * 8);
+                int end = Math.Min(_inner, groups * (chunk + 1) / _chunks * 8);
+                if (chunk == 0)
+                {
+                    Conv1DStreaming.Compute(input, _rows, _inner, weight, _columns, bias, output, start, end, 0, _columns);
+                }
+                else
+                {
+                    Conv1DStreaming.Compute(input, _rows, _inner, weight, _columns, default, Partial(chunk), start, end, 0, _columns);
+                }
             }
 
             return;
         }
 
-        // Column ranges in whole 64-float tiles keep every worker on full SIMD tiles.
-        int tiles = (_columns + 63) / 64;
-        int first = Math.Min(_columns, tiles * worker / workerCount * 64);
-        int last = Math.Min(_columns, tiles * (worker + 1) / workerCount * 64);
-        if (first < last)
+        for (int first; (first = (Interlocked.Increment(ref _next) - 1) * ColumnChunk) < _columns;)
         {
-            Conv1DTiled.Compute(input, _rows, _inner, weight, _columns, bias, output, first, last);
+            Conv1DTiled.Compute(input, _rows, _inner, weight, _columns, bias, output, first, Math.Min(first + ColumnChunk, _columns));
         }
     }
 
-    /// <summary>Adds the other workers' partial sums into the output (after a decode run).</summary>
+    /// <summary>Adds the partial sums of chunks 1.. into the output, in chunk order (after a decode run).</summary>
     public void ReducePartials()
     {
         if (_rows > StreamingMaxRows)
@@ -77,9 +80,13 @@ internal sealed unsafe class Conv1DWork(float* partials, long partialFloatsPerWo
         }
 
         var output = new Span<float>(_output, _rows * _columns);
-        for (int worker = 1; worker < _workers; worker++)
+        for (int chunk = 1; chunk < _chunks; chunk++)
         {
-            TensorPrimitives.Add(output, new ReadOnlySpan<float>(partials + ((worker - 1) * partialFloatsPerWorker), _rows * _columns), output);
+            TensorPrimitives.Add(output, Partial(chunk), output);
         }
     }
+
+    private static int ChunkCount(int workers) => workers == 1 ? 1 : 4 * workers;
+
+    private Span<float> Partial(int chunk) => new(partials + ((chunk - 1L) * _rows * _columns), _rows * _columns);
 }

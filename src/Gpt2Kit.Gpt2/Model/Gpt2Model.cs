@@ -14,6 +14,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
     private readonly Gpt2Weights _weights;
     private readonly WorkerTeamPool _teams;
     private readonly NativeBufferPool _caches = new();
+    private readonly NativeBufferPool _scratch = new();
     private int _disposed;
 
     private Gpt2Model(string name, Gpt2Config config, Gpt2Weights weights, int threads)
@@ -84,7 +85,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
     /// <inheritdoc/>
     public IModelSession CreateSession(int rows, int capacity)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfDisposed();
         if (rows <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be positive.");
@@ -98,7 +99,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
         var team = _teams.Rent();
         try
         {
-            return new Gpt2Session(this, _weights, team, _caches, rows, capacity);
+            return new Gpt2Session(this, _weights, team, _caches, _scratch, rows, capacity);
         }
         catch
         {
@@ -117,8 +118,12 @@ public sealed class Gpt2Model : ICausalLanguageModel
 
         _teams.Dispose();
         _caches.Dispose();
+        _scratch.Dispose();
         _weights.Dispose();
     }
 
     internal void ReturnTeam(WorkerTeam team) => _teams.Return(team);
+
+    /// <summary>Throws when the model (and so the weights a session reads) has been disposed.</summary>
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }

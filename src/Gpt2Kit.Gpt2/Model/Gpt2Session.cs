@@ -25,6 +25,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
     private readonly int[] _spareMask;
     private readonly int[] _reorderScratch;
     private readonly WorkerTeam _team;
+    private readonly NativeBufferPool _scratchPool;
     private readonly NativeBuffer _scratch;
     private readonly int _chunkRows;
     private readonly float* _hidden, _normed, _qkv, _attention, _projected, _mlp, _final;
@@ -34,7 +35,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
     private readonly AttentionWork _attentionWork;
     private bool _disposed;
 
-    public Gpt2Session(Gpt2Model model, Gpt2Weights weights, WorkerTeam team, NativeBufferPool cachePool, int rows, int capacity)
+    public Gpt2Session(Gpt2Model model, Gpt2Weights weights, WorkerTeam team, NativeBufferPool cachePool, NativeBufferPool scratchPool, int rows, int capacity)
     {
         _model = model;
         _config = model.Config;
@@ -50,7 +51,8 @@ internal sealed unsafe class Gpt2Session : IModelSession
         _chunkRows = ChunkRows(rows, capacity);
         long chunk = _chunkRows;
         int workers = team.WorkerCount;
-        _scratch = new NativeBuffer(ScratchFloats(_config, rows, capacity, workers));
+        _scratchPool = scratchPool;
+        _scratch = scratchPool.Rent(ScratchFloats(_config, rows, capacity, workers));
         float* next = _scratch.Pointer;
         float* Take(long count)
         {
@@ -67,8 +69,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
         _mlp = Take(chunk * _config.InnerSize);
         _final = Take(chunk * d);
         float* scores = Take((long)workers * capacity);
-        long partialFloats = Conv1DWork.PartialFloats(Math.Max(3 * d, _config.InnerSize));
-        _conv = new Conv1DWork(Take((workers - 1) * partialFloats), partialFloats);
+        _conv = new Conv1DWork(Take(Conv1DWork.PartialFloats(workers, Math.Max(3 * d, _config.InnerSize))), workers);
         _logits = new LogitsWork(rows);
         _attentionWork = new AttentionWork(_cache, _mask, scores, capacity);
     }
@@ -86,7 +87,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
     {
         // hidden, normed, qkv (3), attention, projected, final: 8 rows of n_embd; the MLP row; 16-float alignment per buffer.
         long chunk = ChunkRows(rows, capacity);
-        long partials = (workers - 1) * Conv1DWork.PartialFloats(Math.Max(3 * config.HiddenSize, config.InnerSize));
+        long partials = Conv1DWork.PartialFloats(workers, Math.Max(3 * config.HiddenSize, config.InnerSize));
         return (chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + partials + (9 * 16);
     }
 
@@ -94,6 +95,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
         bool allPositions = false, Span<float> hiddenStates = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _model.ThrowIfDisposed();
         int newTokens = ValidateForward(tokens, positions, attentionMask, logits, allPositions, hiddenStates);
         for (int r = 0; r < Rows; r++)
         {
@@ -148,7 +150,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
 
         _disposed = true;
         _cache.Dispose();
-        _scratch.Dispose();
+        _scratchPool.Return(_scratch);
         _model.ReturnTeam(_team);
     }
 

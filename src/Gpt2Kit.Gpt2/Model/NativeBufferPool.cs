@@ -1,7 +1,7 @@
 namespace Gpt2Kit.Gpt2.Model;
 
-/// <summary>KV-cache blocks returned by finished sessions, handed to the next session that fits in one, so repeated
-/// requests do not map and fault in a large cache each time.</summary>
+/// <summary>Blocks (KV caches, scratch) returned by finished sessions, handed to the next session that fits in one, so
+/// repeated requests do not map and fault in fresh memory each time.</summary>
 /// <remarks>Thread-safe.</remarks>
 internal sealed class NativeBufferPool : IDisposable
 {

@@ -8,8 +8,9 @@ namespace Gpt2Kit.Gpt2.Threading;
 /// <remarks>Not thread-safe: one <see cref="Run"/> at a time (a team belongs to one session at a time).</remarks>
 internal sealed class WorkerTeam : IDisposable
 {
-    // ManualResetEventSlim spins this many iterations (with yields) before it blocks.
-    private const int SpinCount = 2000;
+    // ManualResetEventSlim spins (then yields) this many iterations before it blocks: long enough to bridge the gaps
+    // between the dispatches of one step, short enough to leave the core to others on a busy machine.
+    private const int SpinCount = 500;
 
     private readonly ManualResetEventSlim[] _start;
     private readonly ManualResetEventSlim _done = new(false, SpinCount);
