@@ -1,6 +1,9 @@
 using Gpt2Kit.Gpt2;
+using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Models;
 using Gpt2Kit.Plugins;
+using Gpt2Kit.Tokenization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -9,7 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class Gpt2ServiceCollectionExtensions
 {
     /// <summary>Registers <see cref="ICausalLanguageModel"/> as a singleton loaded from <paramref name="folder"/> on first use
-    /// (<see cref="Gpt2Model.FromPretrained"/>), and the <see cref="Gpt2ModelLoader"/> backend as an <see cref="IModelLoader"/>.</summary>
+    /// (<see cref="Gpt2Model.FromPretrained"/>), the <see cref="Gpt2ModelLoader"/> backend as an <see cref="IModelLoader"/>, and the folder's
+    /// tokenizer as <see cref="ITokenizer"/> unless one is registered already.</summary>
     /// <param name="builder">The Gpt2Kit builder.</param>
     /// <param name="folder">The checkpoint folder (config.json and safetensors).</param>
     /// <param name="configure">Sets threads or progress of the load.</param>
@@ -24,8 +28,9 @@ public static class Gpt2ServiceCollectionExtensions
         builder.Services.AddSingleton<ICausalLanguageModel>(_ => Gpt2Model.FromPretrained(folder, options));
         builder.AddModelLoader(new Gpt2ModelLoader());
 
-        // Tokenizer: the ITokenizer registration of the embedded GPT-2 vocabulary (or the folder's vocab.json/merges.txt)
-        // belongs here, next to the model it matches.
+        // The tokenizer that matches the checkpoint: the folder's vocabulary, else the embedded GPT-2 one.
+        // TryAdd keeps a tokenizer the host registered itself.
+        builder.Services.TryAddSingleton<ITokenizer>(_ => Gpt2Tokenizer.FromFolderOrDefault(folder));
         return builder;
     }
 }

@@ -51,6 +51,16 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
             throw new ModelLoadException($"{path} was not found.");
         }
 
+        // Hugging Face cache snapshots are symbolic links into blobs/: the size that matters is the target's, not the link's.
+        if (info.LinkTarget is not null)
+        {
+            info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
+            if (!info.Exists)
+            {
+                throw new ModelLoadException($"{path} is a link to {info.FullName}, which was not found.");
+            }
+        }
+
         long length = info.Length;
         if (length < 8)
         {

@@ -72,6 +72,22 @@ public sealed class Gpt2Tokenizer : ITokenizer
             $"No tokenizer in '{folder}': expected vocab.json and merges.txt, encoder.json and vocab.bpe, or tokenizer.json.", tokenizerJson);
     }
 
+    /// <summary>The tokenizer of a model folder (<see cref="FromFolder"/>), or <see cref="Default"/> when the folder holds no
+    /// tokenizer files at all (weights-only GPT-2 checkpoints use the original vocabulary). Malformed files still fail.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">A tokenizer file is malformed.</exception>
+    public static Gpt2Tokenizer FromFolderOrDefault(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"The tokenizer folder '{folder}' does not exist.");
+        }
+
+        string[] names = ["vocab.json", "merges.txt", "encoder.json", "vocab.bpe", "tokenizer.json"];
+        return names.Any(name => File.Exists(Path.Combine(folder, name))) ? FromFolder(folder) : Default;
+    }
+
     /// <summary>Loads a vocabulary (<c>vocab.json</c> / <c>encoder.json</c>: token → id) and a merges file
     /// (<c>merges.txt</c> / <c>vocab.bpe</c>). <c>&lt;|endoftext|&gt;</c>, when in the vocabulary, is the special token.</summary>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>

@@ -1,8 +1,10 @@
 using Gpt2Kit.Gpt2.SafeTensors;
+using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Gpt2.Tests.Support;
 using Gpt2Kit.Models;
 using Gpt2Kit.Plugins;
 using Gpt2Kit.Testing;
+using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gpt2Kit.Gpt2.Tests.Model;
@@ -57,6 +59,36 @@ public sealed class LoaderAndRegistrationTests : IDisposable
         new TestBuilder(good).AddGpt2Model(FixturePaths.Checkpoint("gpt2-tiny"));
         using var goodProvider = good.BuildServiceProvider();
         goodProvider.GetRequiredService<ICausalLanguageModel>().Should().BeSameAs(goodProvider.GetRequiredService<ICausalLanguageModel>());
+    }
+
+    [Fact]
+    public void AddGpt2Model_registers_the_folders_tokenizer_or_the_embedded_one_and_keeps_a_host_tokenizer()
+    {
+        var withVocabulary = new ServiceCollection();
+        new TestBuilder(withVocabulary).AddGpt2Model(FixturePaths.Checkpoint("gpt2-tiny"));
+        using (var provider = withVocabulary.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ITokenizer>().Encode("Hello, my name is").Should().Equal(15496, 11, 616, 1438, 318);
+        }
+
+        // A weights-only folder falls back to the original GPT-2 vocabulary.
+        string weightsOnly = _folder.File("weights-only");
+        Directory.CreateDirectory(weightsOnly);
+        var bare = new ServiceCollection();
+        new TestBuilder(bare).AddGpt2Model(weightsOnly);
+        using (var provider = bare.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ITokenizer>().Should().BeSameAs(Gpt2Tokenizer.Default);
+        }
+
+        var hostChosen = new ServiceCollection();
+        var own = Gpt2Tokenizer.FromFolder(FixturePaths.Checkpoint("gpt2-tiny-f16"));
+        hostChosen.AddSingleton<ITokenizer>(own);
+        new TestBuilder(hostChosen).AddGpt2Model(FixturePaths.Checkpoint("gpt2-tiny"));
+        using (var provider = hostChosen.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ITokenizer>().Should().BeSameAs(own);
+        }
     }
 
     [Theory]
