@@ -84,7 +84,8 @@ internal static class CliApp
         catch (Exception e) when (e is CliException or ModelLoadException or GenerationConfigurationException
                                       or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
                                       or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException
-                                      or NotSupportedException or FormatException or OverflowException or System.Text.Json.JsonException)
+                                      or NotSupportedException or FormatException or OverflowException or System.Text.Json.JsonException
+                                      or System.Net.Http.HttpRequestException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return e is CliException cli ? cli.ExitCode : ExitCodes.Failure;

@@ -71,7 +71,8 @@ internal sealed class ModelLoadProgress : IProgress<(double Fraction, string Ste
         if (_task is { } task)
         {
             task.Value = Math.Clamp(value.Fraction, 0, 1);
-            task.Description = Markup.Escape($"loading {_name}: {value.Step}");
+            // A steady width keeps the bar from jumping as the step names change.
+            task.Description = Markup.Escape($"loading {_name}: {value.Step}".PadRight(_name.Length + 42));
         }
     }
 }

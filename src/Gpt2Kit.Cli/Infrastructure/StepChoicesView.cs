@@ -44,12 +44,14 @@ internal static class StepChoicesView
         output.Flush();
     }
 
-    /// <summary>Writes every step as a Spectre table titled with its header line; the chosen token's row is highlighted.</summary>
+    /// <summary>Writes every step as its header line and a Spectre table; the chosen token's row is highlighted.</summary>
     public static void WriteTable(IAnsiConsole console, IReadOnlyList<InspectionStep> steps, ITokenizer tokenizer)
     {
         foreach (var step in steps)
         {
-            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(Header(step, tokenizer)));
+            // The header is a line of its own: a table title would wrap at the table's width.
+            console.WriteLine(Header(step, tokenizer), new Style(decoration: Decoration.Bold));
+            var table = new Table().Border(TableBorder.Rounded);
             table.AddColumn(new TableColumn(""));
             foreach (var heading in Headings)
             {
