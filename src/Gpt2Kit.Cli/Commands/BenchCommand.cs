@@ -12,7 +12,7 @@ internal static class BenchCommand
 {
     internal static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "The checkpoint folder (e.g. one written by create-random --shape gpt2).", Required = true };
+        var model = new Option<string>("--model") { Description = "A checkpoint folder (e.g. one written by create-random --shape gpt2) or a Hugging Face name.", Required = true };
         var threads = new Option<int?>("--threads") { Description = "Threads for the forward pass (default: every core)." };
         var prefillTokens = new Option<int>("--prefill-tokens") { Description = "Prompt length of the prefill run (capped at n_positions).", DefaultValueFactory = _ => 512 };
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length before decoding.", DefaultValueFactory = _ => 16 };
@@ -22,9 +22,11 @@ internal static class BenchCommand
         var command = new Command("bench", "Measure prefill and decoding speed (tokens/s, ms/token, peak memory).")
         {
             model, threads, prefillTokens, promptTokens, decodeTokens, batches, json,
-        };
+        }.WithExamples(
+            "gpt2kit bench --model ./gpt2-random",
+            "gpt2kit bench --model gpt2 --threads 2 --batches 1,4 --decode-tokens 64 --json");
 
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             int? threadCount = parse.GetValue(threads);
             if (threadCount is < 1)
@@ -34,8 +36,9 @@ internal static class BenchCommand
 
             int[] batchSizes = ParseBatches(parse.GetValue(batches)!);
             int prompt = RequirePositive(parse.GetValue(promptTokens), "--prompt-tokens");
+            string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
             var loadWatch = Stopwatch.StartNew();
-            using var loaded = Gpt2Model.FromPretrained(parse.GetValue(model)!, new ModelLoadOptions { Threads = threadCount });
+            using var loaded = CheckpointLoader.Load(context, folder, threadCount, parse.GetValue(json));
             double loadSeconds = loadWatch.Elapsed.TotalSeconds;
             int contextLength = loaded.Info.ContextLength;
             int prefill = Math.Min(RequirePositive(parse.GetValue(prefillTokens), "--prefill-tokens"), contextLength);

@@ -22,7 +22,9 @@ internal static class CreateRandomCommand
         var command = new Command("create-random", "Write a GPT-2 checkpoint with random weights (config.json, generation_config.json, model.safetensors, vocab.json, merges.txt).")
         {
             shape, output, dtype, seed, json,
-        };
+        }.WithExamples(
+            "gpt2kit create-random --shape gpt2 --out ./gpt2-random",
+            "gpt2kit create-random --shape gpt2-medium --out ./medium-f16 --dtype f16 --seed 7 --json");
 
         command.SetAction(parse =>
         {

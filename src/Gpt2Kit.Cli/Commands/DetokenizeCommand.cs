@@ -14,7 +14,9 @@ internal static class DetokenizeCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object: {\"text\":\"...\"}." };
         var skipSpecial = new Option<bool>("--skip-special-tokens") { Description = "Leave special tokens such as <|endoftext|> out." };
         var cleanUp = new Option<bool>("--clean-up-spaces") { Description = "Remove spaces before punctuation and contractions, as Hugging Face's clean_up_tokenization_spaces." };
-        var command = new Command("detokenize", "Turn GPT-2 token ids into text.") { ids, model, json, skipSpecial, cleanUp };
+        var command = new Command("detokenize", "Turn GPT-2 token ids into text.") { ids, model, json, skipSpecial, cleanUp }.WithExamples(
+            "gpt2kit detokenize --ids '[15496,11,995]'",
+            "gpt2kit detokenize --ids '[15496,50256]' --skip-special-tokens --json");
         command.SetAction(parse =>
         {
             int[] values = CliJson.ParseIds(parse.GetValue(ids)!, "--ids");

@@ -26,7 +26,9 @@ internal static class DownloadCommand
         var command = new Command("download", "Download a model from the Hugging Face Hub into the local Hugging Face cache and print its folder.")
         {
             name, revision, cacheDir, endpoint, json,
-        };
+        }.WithExamples(
+            "gpt2kit download gpt2",
+            "gpt2kit download openai-community/gpt2-medium --revision main --json");
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -45,7 +47,7 @@ internal static class DownloadCommand
             var resolver = new HuggingFaceModelResolver(options);
             var model = resolver.IsOffline
                 ? resolver.TryGetCached(reference) ?? await resolver.DownloadAsync(reference, cancellationToken: cancellationToken)
-                : await WithProgressAsync(context.Error, progress => resolver.DownloadAsync(reference, progress, cancellationToken));
+                : await WithProgressAsync(context, progress => resolver.DownloadAsync(reference, progress, cancellationToken));
 
             if (parse.GetValue(json))
             {
@@ -72,12 +74,12 @@ internal static class DownloadCommand
     }
 
     /// <summary>What every <c>--model</c> option goes through (see <c>GeneratorHost.Load</c>): an existing folder as is, else a
-    /// Hugging Face name through the cache, downloaded with progress on <paramref name="error"/> when missing; null or empty
+    /// Hugging Face name through the cache, downloaded with progress on the context's stderr when missing; null or empty
     /// means <see cref="ModelLocation.DefaultModel"/>.</summary>
     /// <returns>The folder to load.</returns>
     /// <exception cref="CliException">Neither a folder nor a model that can be found or downloaded; the message names
     /// <c>--model</c>, the value and what to pass instead.</exception>
-    internal static async Task<string> ResolveModelAsync(TextWriter? error, string? value, CancellationToken cancellationToken)
+    internal static async Task<string> ResolveModelAsync(CliContext context, string? value, CancellationToken cancellationToken)
     {
         string model = string.IsNullOrWhiteSpace(value) ? ModelLocation.DefaultModel : value;
         try
@@ -85,7 +87,7 @@ internal static class DownloadCommand
             var resolver = new HuggingFaceModelResolver(HuggingFaceHubOptions.FromEnvironment());
             bool mayDownload = !Directory.Exists(model) && HubModelReference.TryParse(model, out var reference) && resolver.TryGetCached(reference) is null;
             var resolved = mayDownload
-                ? await WithProgressAsync(error ?? TextWriter.Null, progress => resolver.ResolveAsync(model, progress, cancellationToken))
+                ? await WithProgressAsync(context, progress => resolver.ResolveAsync(model, progress, cancellationToken))
                 : await resolver.ResolveAsync(model, cancellationToken: cancellationToken);
             return resolved.Path;
         }
@@ -97,14 +99,14 @@ internal static class DownloadCommand
 
     /// <summary>Runs <paramref name="work"/> with download progress shown on stderr: Spectre.Console progress bars on an
     /// interactive terminal, one line per finished file otherwise.</summary>
-    internal static async Task<T> WithProgressAsync<T>(TextWriter error, Func<IProgress<HubDownloadProgress>, Task<T>> work)
+    internal static async Task<T> WithProgressAsync<T>(CliContext context, Func<IProgress<HubDownloadProgress>, Task<T>> work)
     {
-        if (!ReferenceEquals(error, Console.Error) || Console.IsErrorRedirected)
+        if (!context.ErrorIsTerminal)
         {
-            return await work(new LineProgress(error));
+            return await work(new LineProgress(context.Error));
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var console = context.CreateConsole(context.Error);
         return await console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
 using Gpt2Kit.Cli.Infrastructure;
 using Gpt2Kit.Decoding;
 
@@ -7,12 +9,16 @@ namespace Gpt2Kit.Cli.Commands;
 /// <summary><c>gpt2kit generate</c>: runs one generation request. Plain output prints each sequence's generated text (with
 /// <c>--stream</c>, as it is produced); <c>--json</c> prints one object with <c>sequences</c>, <c>texts</c>,
 /// <c>sequence_scores</c>, <c>transition_scores</c>, <c>token_logprobs</c>, <c>finish_reasons</c>, <c>beam_indices</c>,
-/// <c>processors</c> and <c>prompt_length</c>, shaped as Hugging Face returns them.</summary>
+/// <c>processors</c> and <c>prompt_length</c>, shaped as Hugging Face returns them. Ctrl+C stops within one step: the text so
+/// far is printed, then a newline and a "stopped" note on stderr, exit code 130.</summary>
 internal static class GenerateCommand
 {
     internal static Command Create(CliContext context)
     {
-        var command = new Command("generate", "Generate text from a prompt with Hugging Face generate() semantics.");
+        var command = new Command("generate", "Generate text from a prompt with Hugging Face generate() semantics.").WithExamples(
+            "gpt2kit generate --prompt \"Hello, my name is\" --max-new-tokens 20 --stream",
+            "gpt2kit generate --model gpt2 --prompt \"Once upon a time\" --do-sample --top-p 0.9 --seed 42",
+            "gpt2kit generate --input-ids '[[464,2068,7586]]' --num-beams 4 --max-new-tokens 10 --json");
         var settings = new GenerationCliOptions(command);
         var stream = new Option<bool>("--stream") { Description = "Print the text as it is generated (plain output only; --json prints one object at the end)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with ids, texts and scores." };
@@ -21,18 +27,18 @@ internal static class GenerateCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var host = GeneratorHost.Load(parse.GetValue(settings.Model)!, settings.PluginFolders(parse), context.Error);
+            bool asJson = parse.GetValue(json);
+            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson, cancellationToken);
             var request = settings.BuildRequest(parse, host.Defaults);
             try
             {
-                if (parse.GetValue(stream) && !parse.GetValue(json))
+                if (parse.GetValue(stream) && !asJson)
                 {
-                    await StreamAsync(context, host.Generator, request, cancellationToken);
-                    return ExitCodes.Success;
+                    return await StreamAsync(context, host.Generator, request, cancellationToken);
                 }
 
                 var result = await host.Generator.GenerateAsync(request, cancellationToken);
-                if (parse.GetValue(json))
+                if (asJson)
                 {
                     CliJson.Write(context.Out, ToJson(result));
                 }
@@ -80,35 +86,73 @@ internal static class GenerateCommand
         _ => "none",
     };
 
-    private static async Task StreamAsync(CliContext context, ITextGenerator generator, GenerationRequest request, CancellationToken cancellationToken)
+    /// <summary>Prints tokens as they come: one sequence streams its text; a batch prints each row whole when it ends, so lines
+    /// never interleave. After Ctrl+C the generator stops within one step and reports every row as cancelled: what was
+    /// generated is printed, the line ended, and a note goes to stderr.</summary>
+    /// <returns><see cref="ExitCodes.Success"/>, or <see cref="ExitCodes.Cancelled"/> after Ctrl+C.</returns>
+    private static async Task<int> StreamAsync(CliContext context, ITextGenerator generator, GenerationRequest request, CancellationToken cancellationToken)
     {
-        // One row streams as it comes; a batch prints each row whole when it finishes, so lines never interleave.
-        var pending = new Dictionary<int, System.Text.StringBuilder>();
+        var output = context.Out;
         bool single = (request.Prompts?.Count ?? request.InputIds?.Count ?? 0) == 1 && (request.Options?.NumReturnSequences ?? 1) == 1;
-        await foreach (var update in generator.GenerateStreamingAsync(request, cancellationToken))
+        var pending = new SortedDictionary<int, StringBuilder>();
+        bool lineOpen = false;
+        int tokens = 0;
+        try
         {
-            if (single)
+            await foreach (var update in generator.GenerateStreamingAsync(request, cancellationToken))
             {
-                context.Out.Write(update.Text);
-                if (update.TokenId < 0)
+                tokens += update.TokenId >= 0 ? 1 : 0;
+                if (single)
                 {
-                    context.Out.WriteLine();
+                    output.Write(update.Text);
+                    lineOpen |= update.Text.Length > 0;
+                    if (update.TokenId < 0)
+                    {
+                        output.WriteLine();
+                        lineOpen = false;
+                    }
+
+                    output.Flush();
+                    continue;
                 }
 
-                context.Out.Flush();
-                continue;
-            }
+                if (!pending.TryGetValue(update.Row, out var text))
+                {
+                    pending[update.Row] = text = new StringBuilder();
+                }
 
-            if (!pending.TryGetValue(update.Row, out var text))
-            {
-                pending[update.Row] = text = new System.Text.StringBuilder();
-            }
-
-            text.Append(update.Text);
-            if (update.TokenId < 0)
-            {
-                context.Out.WriteLine($"[{update.Row}] {text}");
+                text.Append(update.Text);
+                if (update.TokenId < 0)
+                {
+                    output.WriteLine($"[{update.Row}] {text}");
+                    output.Flush();
+                    pending.Remove(update.Row);
+                }
             }
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Reported below, after what was generated.
+        }
+
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Success;
+        }
+
+        // Rows the generator did not get to report (a beam search streams only at its end) print what they have.
+        foreach (var (row, text) in pending)
+        {
+            output.WriteLine($"[{row}] {text}");
+        }
+
+        if (lineOpen)
+        {
+            output.WriteLine();
+        }
+
+        output.Flush();
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped (Ctrl+C) after {tokens} generated token{(tokens == 1 ? "" : "s")}."));
+        return ExitCodes.Cancelled;
     }
 }

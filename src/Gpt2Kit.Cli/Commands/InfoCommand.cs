@@ -10,12 +10,15 @@ internal static class InfoCommand
 {
     internal static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "The checkpoint folder (config.json and safetensors).", Required = true };
+        var model = new Option<string>("--model") { Description = "A checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision).", Required = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var command = new Command("info", "Show a GPT-2 checkpoint's configuration, parameter count, dtype and memory use.") { model, json };
-        command.SetAction(parse =>
+        var command = new Command("info", "Show a GPT-2 checkpoint's configuration, parameter count, dtype and memory use.") { model, json }.WithExamples(
+            "gpt2kit info --model gpt2",
+            "gpt2kit info --model ./my-checkpoint --json");
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            using var loaded = Gpt2Model.FromPretrained(parse.GetValue(model)!, new Models.ModelLoadOptions { Threads = 1 });
+            string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
+            using var loaded = CheckpointLoader.Load(context, folder, threads: 1, parse.GetValue(json));
             var config = loaded.Config;
             long cachePerPosition = (long)config.LayerCount * 2 * config.HiddenSize * sizeof(float);
             var info = new

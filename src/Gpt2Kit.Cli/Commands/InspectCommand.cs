@@ -6,12 +6,16 @@ namespace Gpt2Kit.Cli.Commands;
 
 /// <summary><c>gpt2kit inspect</c>: the next-token scores after the processor chain, step by step along one path (the most
 /// likely token, or a drawn one when sampling). <c>--json</c> prints
-/// <c>{"steps":[{"step":0,"row":0,"top":[[id,score,logprob,"text"],…],"finite_count":n,"chosen":id}]}</c>.</summary>
+/// <c>{"steps":[{"step":0,"row":0,"top":[[id,score,logprob,"text"],…],"finite_count":n,"chosen":id}]}</c>; without it, the
+/// choices per step are a table (see <see cref="StepChoicesView"/>).</summary>
 internal static class InspectCommand
 {
     internal static Command Create(CliContext context)
     {
-        var command = new Command("inspect", "Show the top next tokens after the logits processor chain, step by step.");
+        var command = new Command("inspect", "Show the top next tokens after the logits processor chain, step by step, and the token chosen.").WithExamples(
+            "gpt2kit inspect --prompt \"The quick brown\" --steps 3 --top 5",
+            "gpt2kit inspect --prompt \"Hello\" --do-sample --temperature 0.7 --top-k 40 --seed 1 --steps 4",
+            "gpt2kit inspect --input-ids '[[464,2068,7586]]' --repetition-penalty 1.3 --json");
         var settings = new GenerationCliOptions(command);
         var steps = new Option<int>("--steps") { Description = "Positions to inspect.", DefaultValueFactory = _ => 1 };
         var top = new Option<int>("--top") { Description = "Tokens to show per step.", DefaultValueFactory = _ => 10 };
@@ -24,7 +28,8 @@ internal static class InspectCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var host = GeneratorHost.Load(parse.GetValue(settings.Model)!, settings.PluginFolders(parse), context.Error);
+            bool asJson = parse.GetValue(json);
+            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson, cancellationToken);
             var request = settings.BuildRequest(parse, host.Defaults);
             IReadOnlyList<Decoding.Inspection.InspectionStep> report;
             try
@@ -40,7 +45,7 @@ internal static class InspectCommand
                 throw settings.Explain(e);
             }
 
-            if (parse.GetValue(json))
+            if (asJson)
             {
                 CliJson.Write(context.Out, new Dictionary<string, object>
                 {
@@ -56,13 +61,13 @@ internal static class InspectCommand
                 return ExitCodes.Success;
             }
 
-            foreach (var step in report)
+            if (context.OutIsTerminal)
             {
-                context.Out.WriteLine($"step {step.Step} row {step.Row} ({step.FiniteCount} tokens kept, chose {step.ChosenTokenId}):");
-                foreach (var a in step.Top)
-                {
-                    context.Out.WriteLine($"  {a.TokenId,6}  {GenerationCliOptions.Format(a.Score),12}  {GenerationCliOptions.Format(a.Logprob),12}  {Quote(a.Text)}");
-                }
+                StepChoicesView.WriteTable(context.CreateConsole(context.Out), report, host.Tokenizer);
+            }
+            else
+            {
+                StepChoicesView.WritePlain(context.Out, report, host.Tokenizer);
             }
 
             return ExitCodes.Success;
@@ -70,7 +75,4 @@ internal static class InspectCommand
 
         return command;
     }
-
-    private static string Quote(string? text) =>
-        text is null ? "" : System.Text.Json.JsonSerializer.Serialize(text, CliJson.Options);
 }

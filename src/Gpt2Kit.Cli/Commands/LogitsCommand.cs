@@ -13,12 +13,14 @@ internal static class LogitsCommand
 
     internal static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "The checkpoint folder (config.json and safetensors).", Required = true };
+        var model = new Option<string>("--model") { Description = "A checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision).", Required = true };
         var inputIds = new Option<string>("--input-ids") { Description = "Token ids: [464,2068] or [[464,2068],[40]] (ragged rows are left-padded).", Required = true };
         var threads = new Option<int?>("--threads") { Description = "Threads for the forward pass (default: every core)." };
         var json = new Option<bool>("--json") { Description = "Print {\"logits\": [[...], ...]} instead of the top ids per row." };
-        var command = new Command("logits", "Print the next-token logits of each row.") { model, inputIds, threads, json };
-        command.SetAction(parse =>
+        var command = new Command("logits", "Print the next-token logits of each row.") { model, inputIds, threads, json }.WithExamples(
+            "gpt2kit logits --model gpt2 --input-ids '[464,2068,7586]'",
+            "gpt2kit logits --model ./my-checkpoint --input-ids '[[464,2068],[40]]' --json");
+        command.SetAction(async (parse, cancellationToken) =>
         {
             int[][] rows = CliJson.ParseIdRows(parse.GetValue(inputIds)!, "--input-ids");
             int? threadCount = parse.GetValue(threads);
@@ -27,7 +29,8 @@ internal static class LogitsCommand
                 throw new CliException($"--threads: {threadCount} is not allowed; expected 1 or more.");
             }
 
-            using var loaded = Gpt2Model.FromPretrained(parse.GetValue(model)!, new ModelLoadOptions { Threads = threadCount });
+            string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
+            using var loaded = CheckpointLoader.Load(context, folder, threadCount, parse.GetValue(json));
             float[] logits = Compute(loaded, rows);
             int vocab = loaded.Info.VocabSize;
             if (parse.GetValue(json))

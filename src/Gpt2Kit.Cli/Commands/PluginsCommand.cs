@@ -22,7 +22,9 @@ internal static class PluginsCommand
         {
             plugins,
             json,
-        };
+        }.WithExamples(
+            "gpt2kit plugins --plugins ./plugins",
+            "gpt2kit plugins --plugins ./plugins --plugins ~/more-plugins --json");
         command.SetAction(parse => Run(context, parse.GetValue(plugins) ?? [], parse.GetValue(json)));
         return command;
     }

@@ -10,7 +10,9 @@ internal static class ScoreCommand
 {
     internal static Command Create(CliContext context)
     {
-        var command = new Command("score", "Log-probability of a continuation given a prompt.");
+        var command = new Command("score", "Log-probability of a continuation given a prompt.").WithExamples(
+            "gpt2kit score --prompt \"The quick brown\" --continuation \" fox jumps\"",
+            "gpt2kit score --input-ids '[464,2068,7586]' --continuation-ids '[21831]' --json");
         var model = new Option<string>("--model")
         {
             Description = "A checkpoint folder or a Hugging Face name (gpt2, org/name@revision).",
@@ -35,7 +37,7 @@ internal static class ScoreCommand
                 throw new CliException("give either --prompt and --continuation (text) or --input-ids and --continuation-ids (ids).");
             }
 
-            using var host = GeneratorHost.Load(parse.GetValue(model)!, warnings: context.Error);
+            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(model), json: parse.GetValue(json), cancellationToken: cancellationToken);
             int[] promptIds, continuationTokens;
             if (text)
             {
@@ -80,7 +82,7 @@ internal static class ScoreCommand
             context.Out.WriteLine($"sum_logprob: {GenerationCliOptions.Format(score.SumLogprob)}");
             for (int i = 0; i < continuationTokens.Length; i++)
             {
-                context.Out.WriteLine($"  {continuationTokens[i],6}  {GenerationCliOptions.Format(score.TokenLogprobs[i]),12}  {System.Text.Json.JsonSerializer.Serialize(host.Tokenizer.Decode([continuationTokens[i]]), CliJson.Options)}");
+                context.Out.WriteLine($"  {continuationTokens[i],6}  {GenerationCliOptions.Format(score.TokenLogprobs[i]),12}  {TokenText.Describe(host.Tokenizer.GetTokenBytes(continuationTokens[i]))}");
             }
 
             return ExitCodes.Success;

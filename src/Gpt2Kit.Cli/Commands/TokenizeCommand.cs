@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.CommandLine;
-using System.Text;
-using System.Text.Json;
 using System.Text.Unicode;
 using Gpt2Kit.Cli.Infrastructure;
 using Gpt2Kit.Gpt2.Tokenization;
@@ -19,7 +17,9 @@ internal static class TokenizeCommand
         var model = ModelOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object: {\"ids\":[...]}." };
         var noSpecial = new Option<bool>("--no-special") { Description = "Encode <|endoftext|> written in the text as plain text instead of its special id." };
-        var command = new Command("tokenize", "Turn text into GPT-2 token ids.") { text, file, model, json, noSpecial };
+        var command = new Command("tokenize", "Turn text into GPT-2 token ids.") { text, file, model, json, noSpecial }.WithExamples(
+            "gpt2kit tokenize --text \"Hello, world\"",
+            "gpt2kit tokenize --file prompt.txt --json");
         command.SetAction(parse =>
         {
             string input = ReadInput(parse.GetValue(text), parse.GetValue(file));
@@ -90,7 +90,7 @@ internal static class TokenizeCommand
 
     private static void WriteTable(TextWriter output, Gpt2Tokenizer tokenizer, int[] ids)
     {
-        var rows = ids.Select((id, index) => (Index: index.ToString(), Id: id.ToString(), Piece: Describe(tokenizer.GetTokenBytes(id)))).ToList();
+        var rows = ids.Select((id, index) => (Index: index.ToString(), Id: id.ToString(), Piece: TokenText.Describe(tokenizer.GetTokenBytes(id)))).ToList();
         int indexWidth = Math.Max("#".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Index.Length));
         int idWidth = Math.Max("id".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Id.Length));
         output.WriteLine($"{"#".PadLeft(indexWidth)}  {"id".PadLeft(idWidth)}  token");
@@ -101,22 +101,5 @@ internal static class TokenizeCommand
 
         output.WriteLine($"{ids.Length} token{(ids.Length == 1 ? "" : "s")}");
         output.Flush();
-    }
-
-    // A piece as a JSON string (spaces and control characters visible); bytes that are only part of a character as hex.
-    private static string Describe(ReadOnlySpan<byte> bytes)
-    {
-        if (Utf8.IsValid(bytes))
-        {
-            return JsonSerializer.Serialize(Encoding.UTF8.GetString(bytes), CliJson.Options);
-        }
-
-        var hex = new StringBuilder("<");
-        foreach (byte b in bytes)
-        {
-            hex.Append(hex.Length > 1 ? " " : "").Append($"0x{b:X2}");
-        }
-
-        return hex.Append('>').ToString();
     }
 }

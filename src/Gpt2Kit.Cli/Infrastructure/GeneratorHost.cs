@@ -36,13 +36,14 @@ internal sealed class GeneratorHost : IDisposable
     public GenerationOptions Defaults { get; }
 
     /// <summary>Loads the model <paramref name="modelLocation"/> (a folder, or a Hugging Face name resolved through the cache and
-    /// downloaded when missing, with progress on <paramref name="warnings"/>; see <see cref="Hub.ModelLocation"/>), and the
-    /// plugins of <paramref name="pluginFolders"/> (a plugin that fails to load is left out with one warning line on
-    /// <paramref name="warnings"/>).</summary>
+    /// downloaded when missing, with progress on stderr; see <see cref="Hub.ModelLocation"/>), with loading progress on a
+    /// terminal's stderr for a big checkpoint unless <paramref name="json"/> (<see cref="ModelLoadProgress"/>), and the plugins
+    /// of <paramref name="pluginFolders"/> (a plugin that fails to load is left out with one warning line on stderr).</summary>
     /// <exception cref="CliException">The model cannot be found or downloaded, or a plugins folder does not exist.</exception>
-    public static GeneratorHost Load(string? modelLocation, IReadOnlyList<string>? pluginFolders = null, TextWriter? warnings = null)
+    public static async Task<GeneratorHost> LoadAsync(CliContext context, string? modelLocation, IReadOnlyList<string>? pluginFolders = null,
+        bool json = false, CancellationToken cancellationToken = default)
     {
-        string modelFolder = Commands.DownloadCommand.ResolveModelAsync(warnings, modelLocation, CancellationToken.None).GetAwaiter().GetResult();
+        string modelFolder = await Commands.DownloadCommand.ResolveModelAsync(context, modelLocation, cancellationToken);
 
         string generationConfig = Path.Combine(modelFolder, "generation_config.json");
         var defaults = File.Exists(generationConfig) ? GenerationConfiguration.FromJsonFile(generationConfig) : new GenerationOptions();
@@ -51,7 +52,8 @@ internal sealed class GeneratorHost : IDisposable
             : Gpt2Tokenizer.Default;
 
         var services = new ServiceCollection();
-        var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder);
+        var loadProgress = new ModelLoadProgress();
+        var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder, options => options.Progress = loadProgress);
         PluginLoadReport? plugins = null;
         foreach (var folder in pluginFolders ?? [])
         {
@@ -67,14 +69,15 @@ internal sealed class GeneratorHost : IDisposable
 
         foreach (var failure in plugins?.Failures ?? [])
         {
-            warnings?.WriteLine($"warning: plugin {failure} (left out)");
+            context.Error.WriteLine($"warning: plugin {failure} (left out)");
         }
 
         services.AddSingleton<ITokenizer>(tokenizer);
         var provider = services.BuildServiceProvider();
         try
         {
-            var model = provider.GetRequiredService<ICausalLanguageModel>();
+            // The model loads on its first resolution: here, under the progress display.
+            var model = loadProgress.Run(context, modelFolder, json, provider.GetRequiredService<ICausalLanguageModel>);
             return new GeneratorHost(provider, model, tokenizer, defaults);
         }
         catch
