@@ -14,6 +14,11 @@ public interface IModelLoader
     /// <summary>Loads the model.</summary>
     /// <exception cref="ModelLoadException">The files are missing or malformed; the message names the file, tensor or key.</exception>
     ICausalLanguageModel Load(string location, ModelLoadOptions? options = null);
+
+    /// <summary>The tokenizer that belongs with the model at <paramref name="location"/>, or null when this backend has none
+    /// (the host must then be given one).</summary>
+    /// <exception cref="InvalidDataException">The tokenizer files are malformed; the message names the file.</exception>
+    Tokenization.ITokenizer? LoadTokenizer(string location) => null;
 }
 
 /// <summary>Options for <see cref="IModelLoader.Load"/>.</summary>

@@ -26,11 +26,20 @@ public static class Gpt2ServiceCollectionExtensions
 
         // The container disposes the model with itself; loading waits for the first resolution.
         builder.Services.AddSingleton<ICausalLanguageModel>(_ => Gpt2Model.FromPretrained(folder, options));
-        builder.AddModelLoader(new Gpt2ModelLoader());
+        builder.AddGpt2Backend();
 
         // The tokenizer that matches the checkpoint: the folder's vocabulary, else the embedded GPT-2 one.
         // TryAdd keeps a tokenizer the host registered itself.
         builder.Services.TryAddSingleton<ITokenizer>(_ => Gpt2Tokenizer.FromFolderOrDefault(folder));
+        return builder;
+    }
+
+    /// <summary>Registers only the <see cref="Gpt2ModelLoader"/> backend, so that a model named in configuration
+    /// (<c>Gpt2Kit:Model</c>: a folder or a Hugging Face name) is loaded with it. Calling it twice registers it once.</summary>
+    public static IGpt2KitBuilder AddGpt2Backend(this IGpt2KitBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelLoader, Gpt2ModelLoader>());
         return builder;
     }
 }

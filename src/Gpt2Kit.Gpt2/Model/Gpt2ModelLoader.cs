@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Models;
+using Gpt2Kit.Tokenization;
 
 namespace Gpt2Kit.Gpt2;
 
@@ -43,4 +45,7 @@ public sealed class Gpt2ModelLoader : IModelLoader
 
     /// <inheritdoc/>
     public ICausalLanguageModel Load(string location, ModelLoadOptions? options = null) => Gpt2Model.FromPretrained(location, options);
+
+    /// <summary>The folder's vocabulary (<c>vocab.json</c> + <c>merges.txt</c>, …), or the embedded GPT-2 one when the folder has none.</summary>
+    public ITokenizer LoadTokenizer(string location) => Gpt2Tokenizer.FromFolderOrDefault(location);
 }

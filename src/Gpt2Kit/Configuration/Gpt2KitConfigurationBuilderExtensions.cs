@@ -1,6 +1,8 @@
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
+using Gpt2Kit.Models;
 using Gpt2Kit.Plugins;
+using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,7 +14,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class Gpt2KitConfigurationBuilderExtensions
 {
     /// <summary>Reads the <c>Gpt2Kit</c> section of <paramref name="configuration"/> (or its root when it has none): loads
-    /// the plugins of <c>Plugins</c> now, and binds <c>Generation</c>, <c>Processors</c> and <c>Search</c> into
+    /// the plugins of <c>Plugins</c> now, registers the model of <c>Model</c> (a folder or a Hugging Face name, loaded on
+    /// first use by a registered backend such as <c>AddGpt2Backend()</c>, unless a model is registered in code), and binds <c>Generation</c>, <c>Processors</c> and <c>Search</c> into
     /// <c>IOptions&lt;GenerationOptions&gt;</c>, checked by <see cref="Gpt2KitStartupValidator"/> when the options are
     /// first resolved (when the generator is built).</summary>
     /// <exception cref="GenerationConfigurationException"><c>Plugins</c> is malformed.</exception>
@@ -28,6 +31,15 @@ public static class Gpt2KitConfigurationBuilderExtensions
         }
 
         builder.Services.AddSingleton<IConfigureOptions<GenerationOptions>>(new ConfigureGenerationOptions(section));
+
+        // Model: a folder or hub name, loaded by a registered backend. TryAdd: a model or tokenizer registered in code wins.
+        if (Gpt2KitConfiguration.ReadModel(section) is { } model)
+        {
+            string settingPath = string.IsNullOrEmpty((section as IConfigurationSection)?.Path) ? "Model" : $"{((IConfigurationSection)section).Path}:Model";
+            builder.Services.TryAddSingleton(provider => new ConfiguredModel(model, settingPath, provider.GetServices<IModelLoader>()));
+            builder.Services.TryAddSingleton<ICausalLanguageModel>(provider => provider.GetRequiredService<ConfiguredModel>().LoadModel());
+            builder.Services.TryAddSingleton<ITokenizer>(provider => provider.GetRequiredService<ConfiguredModel>().LoadTokenizer());
+        }
 
         // Plugins may read their own settings (Gpt2Kit:Mirostat, …) from the host's configuration.
         builder.Services.TryAddSingleton(configuration);

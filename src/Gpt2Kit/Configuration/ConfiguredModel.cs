@@ -1,0 +1,48 @@
+using Gpt2Kit.Hub;
+using Gpt2Kit.Models;
+using Gpt2Kit.Tokenization;
+
+namespace Gpt2Kit.Configuration;
+
+/// <summary>The model named by <c>Gpt2Kit:Model</c> (a folder or a Hugging Face name), loaded by the first registered
+/// <see cref="IModelLoader"/> that can read it. The location is resolved (and downloaded, if need be) once.</summary>
+/// <remarks>Thread-safe: the resolution is lazy and done once.</remarks>
+internal sealed class ConfiguredModel
+{
+    private readonly Lazy<(IModelLoader Loader, string Folder)> _source;
+
+    public ConfiguredModel(string value, string settingPath, IEnumerable<IModelLoader> loaders)
+    {
+        var candidates = loaders.ToList();
+        _source = new Lazy<(IModelLoader, string)>(() => Find(value, settingPath, candidates));
+    }
+
+    public ICausalLanguageModel LoadModel() => _source.Value.Loader.Load(_source.Value.Folder);
+
+    public ITokenizer LoadTokenizer() => _source.Value.Loader.LoadTokenizer(_source.Value.Folder)
+        ?? throw new ModelLoadException($"The '{_source.Value.Loader.Name}' backend has no tokenizer for '{_source.Value.Folder}'; register an ITokenizer.");
+
+    private static (IModelLoader, string) Find(string value, string settingPath, List<IModelLoader> loaders)
+    {
+        if (loaders.Count == 0)
+        {
+            throw new ModelLoadException(
+                $"{settingPath}: '{value}' is set but no model backend is registered; add one (for GPT-2: builder.AddGpt2Backend()).");
+        }
+
+        string folder;
+        try
+        {
+            folder = ModelLocation.Resolve(value);
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or HuggingFaceHubException)
+        {
+            throw new ModelLoadException($"{settingPath}: {e.Message}", e);
+        }
+
+        var loader = loaders.FirstOrDefault(l => l.CanLoad(folder))
+            ?? throw new ModelLoadException(
+                $"{settingPath}: no registered backend can load '{folder}' (registered: {string.Join(", ", loaders.Select(l => l.Name))}).");
+        return (loader, folder);
+    }
+}

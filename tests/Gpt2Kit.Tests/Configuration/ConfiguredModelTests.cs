@@ -1,0 +1,75 @@
+using Gpt2Kit.Decoding;
+using Gpt2Kit.Models;
+using Gpt2Kit.Testing;
+using Gpt2Kit.Tokenization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gpt2Kit.Tests.Configuration;
+
+public class ConfiguredModelTests
+{
+    private static IConfiguration Settings(string? model) => new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gpt2Kit:Model"] = model,
+            ["Gpt2Kit:Generation:max_new_tokens"] = "16",
+        })
+        .Build();
+
+    [Fact]
+    public async Task The_configured_model_is_loaded_by_the_registered_backend_and_generates_the_reference_ids()
+    {
+        var services = new ServiceCollection();
+        services.AddGpt2Kit(Settings(FixturePaths.Checkpoint("gpt2-tiny"))).AddGpt2Backend();
+        await using var provider = services.BuildServiceProvider();
+
+        var generator = provider.GetRequiredService<ITextGenerator>();
+        provider.GetRequiredService<ITokenizer>().Encode("Hello, my name is").Should().Equal(15496, 11, 616, 1438, 318);
+
+        using var cases = FixtureJson.Load("generate.json");
+        var greedy = cases.RootElement.EnumerateArray().Single(c => c.GetProperty("name").GetString() == "greedy_single");
+        int[] prompt = greedy.GetProperty("input_ids")[0].EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        int[] expected = greedy.GetProperty("expected").GetProperty("sequences")[0].EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+        var result = await generator.GenerateAsync(GenerationRequest.FromIds([prompt]));
+        result.Sequences[0].Should().Equal(expected);
+    }
+
+    [Fact]
+    public async Task A_model_registered_in_code_wins_over_the_configured_one()
+    {
+        var services = new ServiceCollection();
+        services.AddGpt2Kit(Settings("no/such-model-anywhere")).AddGpt2Model(FixturePaths.Checkpoint("gpt2-tiny"));
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<ICausalLanguageModel>().Info.VocabSize.Should().Be(50257);
+    }
+
+    [Fact]
+    public async Task Without_a_backend_the_error_names_the_setting_and_what_to_add()
+    {
+        var services = new ServiceCollection();
+        services.AddGpt2Kit(Settings(FixturePaths.Checkpoint("gpt2-tiny")));
+        await using var provider = services.BuildServiceProvider();
+        FluentActions.Invoking(() => provider.GetRequiredService<ICausalLanguageModel>())
+            .Should().Throw<ModelLoadException>().WithMessage("Gpt2Kit:Model: *no model backend is registered*AddGpt2Backend()*");
+    }
+
+    [Fact]
+    public async Task A_folder_no_backend_can_read_is_reported_with_the_setting()
+    {
+        string empty = Directory.CreateTempSubdirectory("gpt2kit-empty-model").FullName;
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddGpt2Kit(Settings(empty)).AddGpt2Backend();
+            await using var provider = services.BuildServiceProvider();
+            FluentActions.Invoking(() => provider.GetRequiredService<ICausalLanguageModel>())
+                .Should().Throw<ModelLoadException>().WithMessage($"Gpt2Kit:Model: no registered backend can load '{empty}' (registered: gpt2).");
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+}
