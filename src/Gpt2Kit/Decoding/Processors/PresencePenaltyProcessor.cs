@@ -30,8 +30,6 @@ internal sealed class PresencePenaltyProcessor : ILogitsProcessor
 /// <remarks>Stateless; thread-safe.</remarks>
 public sealed class PresencePenaltyProcessorFactory : ILogitsProcessorFactory
 {
-    internal static readonly NumberRange Range = new(-2, 2);
-
     /// <inheritdoc/>
     public string Name => "presence_penalty";
 
@@ -42,6 +40,6 @@ public sealed class PresencePenaltyProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new PresencePenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "presence_penalty", Range));
+        return new PresencePenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "presence_penalty", NumberRange.OpenAiPenalty));
     }
 }
