@@ -19,11 +19,7 @@ internal sealed class ContrastiveSearch : ISearchStrategy
 
     public void Validate(GenerationOptions options, ModelInfo model)
     {
-        if (options.NumReturnSequences != 1)
-        {
-            throw new GenerationConfigurationException("num_return_sequences", options.NumReturnSequences.ToString(CultureInfo.InvariantCulture),
-                "1 for contrastive search");
-        }
+        StrategyValidation.ValidateSingleSequence(options, "for contrastive search");
 
         if (options.TopK is not { } k || k < 1 || k > model.VocabSize)
         {
