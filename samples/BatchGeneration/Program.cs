@@ -5,10 +5,9 @@
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Gpt2;
 using Gpt2Kit.Gpt2.Tokenization;
-using Gpt2Kit.Hub;
 using Gpt2Kit.Tokenization;
 
-string folder = ModelLocation.Resolve(args.Length > 0 ? args[0] : TinyCheckpoint());
+string folder = SampleModel.Resolve(args.FirstOrDefault());
 using var model = Gpt2Model.FromPretrained(folder);
 var tokenizer = Gpt2Tokenizer.FromFolder(folder);
 var generator = TextGenerator.Create(model, tokenizer);
@@ -34,18 +33,4 @@ for (int row = 0; row < prompts.Length; row++)
     bool same = alone.Texts[0] == result.Texts[row];
     Console.WriteLine($"[{row}] {prompts[row]}|{result.Texts[row]}");
     Console.WriteLine($"    finish: {result.FinishReasons[row]}; same as generated alone: {(same ? "yes" : "NO")}");
-}
-
-static string TinyCheckpoint()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "gpt2-tiny");
-        if (Directory.Exists(candidate))
-        {
-            return candidate;
-        }
-    }
-
-    throw new DirectoryNotFoundException("tests/fixtures/gpt2-tiny was not found; pass a model folder or a Hugging Face name such as gpt2.");
 }

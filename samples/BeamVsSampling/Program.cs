@@ -5,9 +5,8 @@
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Gpt2;
 using Gpt2Kit.Gpt2.Tokenization;
-using Gpt2Kit.Hub;
 
-string folder = ModelLocation.Resolve(args.Length > 0 ? args[0] : TinyCheckpoint());
+string folder = SampleModel.Resolve(args.FirstOrDefault());
 string prompt = args.Length > 1 ? args[1] : "The meaning of life is";
 using var model = Gpt2Model.FromPretrained(folder);
 var generator = TextGenerator.Create(model, Gpt2Tokenizer.FromFolder(folder));
@@ -41,18 +40,4 @@ static int OwnTokens(int[] generated, int[] eos)
 {
     int end = Array.FindIndex(generated, id => eos.Contains(id));
     return end < 0 ? generated.Length : end + 1;
-}
-
-static string TinyCheckpoint()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "gpt2-tiny");
-        if (Directory.Exists(candidate))
-        {
-            return candidate;
-        }
-    }
-
-    throw new DirectoryNotFoundException("tests/fixtures/gpt2-tiny was not found; pass a model folder or a Hugging Face name such as gpt2.");
 }

@@ -3,7 +3,6 @@
 // and each reply stops where the model starts the next "User:" turn (see README.md).
 //   dotnet run --project samples/ChatClient [-- MODEL] [--interactive]
 using Gpt2Kit.Gpt2.Tokenization;
-using Gpt2Kit.Hub;
 using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 bool interactive = args.Contains("--interactive");
 string[] positional = args.Where(a => a != "--interactive").ToArray();
-string folder = ModelLocation.Resolve(positional.Length > 0 ? positional[0] : TinyCheckpoint());
+string folder = SampleModel.Resolve(positional.FirstOrDefault());
 
 var services = new ServiceCollection();
 services.AddGpt2Kit().AddGpt2Model(folder).AddGpt2KitChatClient();
@@ -66,18 +65,4 @@ static IEnumerable<string> ReadQuestions()
 
         yield return line;
     }
-}
-
-static string TinyCheckpoint()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "gpt2-tiny");
-        if (Directory.Exists(candidate))
-        {
-            return candidate;
-        }
-    }
-
-    throw new DirectoryNotFoundException("tests/fixtures/gpt2-tiny was not found; pass a model folder or a Hugging Face name such as gpt2.");
 }

@@ -42,21 +42,7 @@ catch (Exception e) when (e is GenerationConfigurationException or DirectoryNotF
 }
 
 // A relative model path is looked up from the current folder upwards, so `dotnet run` works from the sample's folder.
-static string FindModel(string path)
-{
-    if (Path.IsPathRooted(path))
-    {
-        return path;
-    }
-
-    for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
-    {
-        var candidate = Path.Combine(folder.FullName, path);
-        if (Directory.Exists(candidate))
-        {
-            return candidate;
-        }
-    }
-
-    throw new DirectoryNotFoundException($"Gpt2Kit:Model: the folder '{path}' was not found from '{Directory.GetCurrentDirectory()}' or above.");
-}
+static string FindModel(string path) => Path.IsPathRooted(path)
+    ? path
+    : SampleModel.FindAbove(path)
+      ?? throw new DirectoryNotFoundException($"Gpt2Kit:Model: the folder '{path}' was not found from '{Directory.GetCurrentDirectory()}' or above.");

@@ -4,9 +4,8 @@
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Gpt2;
 using Gpt2Kit.Gpt2.Tokenization;
-using Gpt2Kit.Hub;
 
-string folder = ModelLocation.Resolve(args.Length > 0 ? args[0] : TinyCheckpoint());
+string folder = SampleModel.Resolve(args.FirstOrDefault());
 using var model = Gpt2Model.FromPretrained(folder);
 var tokenizer = Gpt2Tokenizer.FromFolder(folder);
 var generator = TextGenerator.Create(model, tokenizer);
@@ -31,18 +30,4 @@ foreach (var (text, score, ids) in scored.OrderByDescending(s => s.Score.SumLogp
     {
         Console.WriteLine($"      {score.TokenLogprobs[i],9:F3}  {tokenizer.Decode([ids[i]])}");
     }
-}
-
-static string TinyCheckpoint()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "gpt2-tiny");
-        if (Directory.Exists(candidate))
-        {
-            return candidate;
-        }
-    }
-
-    throw new DirectoryNotFoundException("tests/fixtures/gpt2-tiny was not found; pass a model folder or a Hugging Face name such as gpt2.");
 }

@@ -4,9 +4,8 @@ using System.Diagnostics;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Gpt2;
 using Gpt2Kit.Gpt2.Tokenization;
-using Gpt2Kit.Hub;
 
-string folder = ModelLocation.Resolve(args.Length > 0 ? args[0] : TinyCheckpoint());
+string folder = SampleModel.Resolve(args.FirstOrDefault());
 string prompt = args.Length > 1 ? args[1] : "In a shocking finding, scientists discovered";
 using var model = Gpt2Model.FromPretrained(folder);
 var generator = TextGenerator.Create(model, Gpt2Tokenizer.FromFolder(folder));
@@ -40,17 +39,3 @@ catch (OperationCanceledException)
 
 Console.WriteLine();
 Console.WriteLine($"[{finish}: {tokens} tokens in {clock.Elapsed.TotalSeconds:F2} s, {tokens / clock.Elapsed.TotalSeconds:F1} tokens/s]");
-
-static string TinyCheckpoint()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "gpt2-tiny");
-        if (Directory.Exists(candidate))
-        {
-            return candidate;
-        }
-    }
-
-    throw new DirectoryNotFoundException("tests/fixtures/gpt2-tiny was not found; pass a model folder or a Hugging Face name such as gpt2.");
-}

@@ -7,50 +7,37 @@ public class GenerateCommandTests
 {
     private static readonly string Tiny = FixturePaths.Checkpoint("gpt2-tiny");
 
-    public static TheoryData<int, string> Cases()
-    {
-        var data = new TheoryData<int, string>();
-        using var document = FixtureJson.Load("generate.json");
-        int index = 0;
-        foreach (var item in document.RootElement.EnumerateArray())
-        {
-            data.Add(index++, $"{item.GetProperty("name").GetString()} ({item.GetProperty("checkpoint").GetString()})");
-        }
-
-        return data;
-    }
+    public static TheoryData<int, string> Cases() => FixtureCases.GenerateRows();
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Every_reference_case_matches_through_the_json_output(int index, string name)
     {
-        using var document = FixtureJson.Load("generate.json");
-        var item = document.RootElement[index];
-        var expected = item.GetProperty("expected");
+        var item = FixtureCases.Generate[index];
+        var expected = item.Expected;
 
         var output = await CliRunner.RunJsonAsync("generate",
-            "--model", FixturePaths.Checkpoint(item.GetProperty("checkpoint").GetString()!),
-            "--input-ids", item.GetProperty("input_ids").GetRawText(),
-            "--config", item.GetProperty("config").GetRawText(),
+            "--model", item.CheckpointPath,
+            "--input-ids", item.InputIdsJson,
+            "--config", item.ConfigJson,
             "--json");
 
-        Ints(output.GetProperty("sequences")).Should().BeEquivalentTo(Ints(expected.GetProperty("sequences")), o => o.WithStrictOrdering(), name);
-        Close(output.GetProperty("transition_scores"), expected.GetProperty("transition_scores"), name);
-        Close(output.GetProperty("token_logprobs"), expected.GetProperty("token_logprobs"), name);
-        Strings(output.GetProperty("processors")).Should().Equal(Strings(expected.GetProperty("processors")), name);
-        output.GetProperty("prompt_length").GetInt32().Should().Be(expected.GetProperty("prompt_length").GetInt32());
-        output.GetProperty("texts").GetArrayLength().Should().Be(expected.GetProperty("sequences").GetArrayLength());
+        FixtureJson.IntRows(output.GetProperty("sequences")).Should().BeEquivalentTo(expected.Sequences, o => o.WithStrictOrdering(), name);
+        FixtureAssert.CloseRows(FixtureJson.FloatRows(output.GetProperty("transition_scores")), expected.TransitionScores, $"{name} transition_scores");
+        FixtureAssert.CloseRows(FixtureJson.FloatRows(output.GetProperty("token_logprobs")), expected.TokenLogprobs, $"{name} token_logprobs");
+        FixtureJson.Strings(output.GetProperty("processors")).Should().Equal(expected.Processors, name);
+        output.GetProperty("prompt_length").GetInt32().Should().Be(expected.PromptLength);
+        output.GetProperty("texts").GetArrayLength().Should().Be(expected.Sequences.Length);
         output.GetProperty("finish_reasons").EnumerateArray().Should().OnlyContain(e => e.GetString() == "length" || e.GetString() == "eos");
-        if (expected.GetProperty("sequence_scores").ValueKind == JsonValueKind.Null)
+        if (expected.SequenceScores is null)
         {
             output.GetProperty("sequence_scores").ValueKind.Should().Be(JsonValueKind.Null);
             output.GetProperty("beam_indices").ValueKind.Should().Be(JsonValueKind.Null);
         }
         else
         {
-            output.GetProperty("sequence_scores").EnumerateArray().Select(FixtureJson.ReadFloat).Should().Equal(
-                expected.GetProperty("sequence_scores").EnumerateArray().Select(FixtureJson.ReadFloat), (a, b) => Math.Abs(a - b) <= 1e-4f, name);
-            Ints(output.GetProperty("beam_indices")).Should().BeEquivalentTo(Ints(expected.GetProperty("beam_indices")), o => o.WithStrictOrdering(), name);
+            FixtureAssert.CloseValues(FixtureJson.Floats(output.GetProperty("sequence_scores")), expected.SequenceScores, $"{name} sequence_scores");
+            FixtureJson.IntRows(output.GetProperty("beam_indices")).Should().BeEquivalentTo(expected.BeamIndices, o => o.WithStrictOrdering(), name);
         }
     }
 
@@ -75,7 +62,7 @@ public class GenerateCommandTests
         var output = await CliRunner.RunJsonAsync("generate", "--model", Tiny, "--prompt", "Hello, my name is", "--prompt", "Hi",
             "--max-new-tokens", "3", "--json");
 
-        var sequences = Ints(output.GetProperty("sequences"));
+        var sequences = FixtureJson.IntRows(output.GetProperty("sequences"));
         sequences.Should().HaveCount(2);
         sequences[1].Take(3).Should().OnlyContain(id => id == 50256, "the short prompt is padded on the left with pad = EOS");
         output.GetProperty("texts").GetArrayLength().Should().Be(2);
@@ -129,21 +116,5 @@ public class GenerateCommandTests
 
         code.Should().Be(1);
         error.Should().Contain("--model").And.Contain("/nonexistent/model");
-    }
-
-    internal static int[][] Ints(JsonElement element) =>
-        element.EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
-
-    private static string?[] Strings(JsonElement element) => element.EnumerateArray().Select(e => e.GetString()).ToArray();
-
-    private static void Close(JsonElement actual, JsonElement expected, string because)
-    {
-        var a = actual.EnumerateArray().Select(r => r.EnumerateArray().Select(FixtureJson.ReadFloat).ToArray()).ToArray();
-        var e = expected.EnumerateArray().Select(r => r.EnumerateArray().Select(FixtureJson.ReadFloat).ToArray()).ToArray();
-        a.Should().HaveCount(e.Length, because);
-        for (int r = 0; r < e.Length; r++)
-        {
-            a[r].Should().Equal(e[r], (x, y) => Math.Abs(x - y) <= 1e-4f, because);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Gpt2Kit.Testing;
 
@@ -7,55 +8,41 @@ public class InspectAndScoreCommandTests
 {
     private static readonly string Tiny = FixturePaths.Checkpoint("gpt2-tiny");
 
-    public static TheoryData<int, string> ProcessCases()
-    {
-        var data = new TheoryData<int, string>();
-        using var document = FixtureJson.Load("process.json");
-        int index = 0;
-        foreach (var item in document.RootElement.EnumerateArray())
-        {
-            data.Add(index++, item.GetProperty("name").GetString()!);
-        }
-
-        return data;
-    }
+    public static TheoryData<int, string> ProcessCases() => FixtureCases.ProcessRows();
 
     [Theory]
     [MemberData(nameof(ProcessCases))]
     public async Task Inspect_shows_the_reference_processed_scores(int index, string name)
     {
-        using var document = FixtureJson.Load("process.json");
-        var item = document.RootElement[index];
-        var expected = item.GetProperty("expected");
-        var top = expected.GetProperty("top")[0];
+        var item = FixtureCases.Process[index];
+        var expectedTop = item.Top;
 
         var output = await CliRunner.RunJsonAsync("inspect",
-            "--model", FixturePaths.Checkpoint(item.GetProperty("checkpoint").GetString()!),
-            "--input-ids", item.GetProperty("input_ids").GetRawText(),
-            "--config", item.GetProperty("config").GetRawText(),
-            "--prompt-length", item.GetProperty("prompt_length").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--steps", "1", "--top", top.GetArrayLength().ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+            "--model", item.CheckpointPath,
+            "--input-ids", JsonSerializer.Serialize(new[] { item.InputIds }),
+            "--config", item.Config.GetRawText(),
+            "--prompt-length", item.PromptLength.ToString(CultureInfo.InvariantCulture),
+            "--steps", "1", "--top", expectedTop.Length.ToString(CultureInfo.InvariantCulture), "--json");
 
         var step = output.GetProperty("steps").EnumerateArray().Should().ContainSingle().Subject;
         step.GetProperty("step").GetInt32().Should().Be(0);
         step.GetProperty("row").GetInt32().Should().Be(0);
-        step.GetProperty("finite_count").GetInt32().Should().Be(expected.GetProperty("finite_count")[0].GetInt32(), name);
+        step.GetProperty("finite_count").GetInt32().Should().Be(item.FiniteCount, name);
         var actualTop = step.GetProperty("top").EnumerateArray().ToArray();
-        actualTop.Should().HaveCount(top.GetArrayLength());
-        var expectedTop = top.EnumerateArray().ToArray();
+        actualTop.Should().HaveCount(expectedTop.Length);
         for (int i = 0; i < expectedTop.Length; i++)
         {
-            float expectedScore = FixtureJson.ReadFloat(expectedTop[i][1]);
-            if (float.IsNegativeInfinity(expectedScore))
+            var expected = expectedTop[i];
+            if (float.IsNegativeInfinity(expected.Score))
             {
                 // Filtered tokens tie at -Infinity; which of them are listed is an ordering detail.
                 FixtureJson.ReadFloat(actualTop[i][1]).Should().Be(float.NegativeInfinity, $"{name} #{i}");
                 continue;
             }
 
-            actualTop[i][0].GetInt32().Should().Be(expectedTop[i][0].GetInt32(), $"{name} #{i}");
-            FixtureJson.ReadFloat(actualTop[i][1]).Should().BeApproximately(expectedScore, 1e-4f, $"{name} #{i}");
-            FixtureJson.ReadFloat(actualTop[i][2]).Should().BeApproximately(FixtureJson.ReadFloat(expectedTop[i][2]), 1e-4f, $"{name} #{i}");
+            actualTop[i][0].GetInt32().Should().Be(expected.Id, $"{name} #{i}");
+            FixtureJson.ReadFloat(actualTop[i][1]).Should().BeApproximately(expected.Score, FixtureAssert.Tolerance, $"{name} #{i}");
+            FixtureJson.ReadFloat(actualTop[i][2]).Should().BeApproximately(expected.LogProb, FixtureAssert.Tolerance, $"{name} #{i}");
             actualTop[i][3].ValueKind.Should().Be(JsonValueKind.String);
         }
     }
@@ -67,7 +54,7 @@ public class InspectAndScoreCommandTests
         var generate = await CliRunner.RunJsonAsync("generate", "--model", Tiny, "--input-ids", "[[464,2068,7586,21831]]", "--max-new-tokens", "3", "--json");
 
         var chosen = inspect.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("chosen").GetInt32()).ToArray();
-        chosen.Should().Equal(GenerateCommandTests.Ints(generate.GetProperty("sequences"))[0].Skip(4));
+        chosen.Should().Equal(FixtureJson.IntRows(generate.GetProperty("sequences"))[0].Skip(4));
         inspect.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("top")[0][0].GetInt32()).Should().Equal(chosen);
     }
 
@@ -83,34 +70,21 @@ public class InspectAndScoreCommandTests
         error.Should().StartWith("error: ").And.Contain(option);
     }
 
-    public static TheoryData<int> ScoreCases()
-    {
-        using var document = FixtureJson.Load("score.json");
-        var data = new TheoryData<int>();
-        for (int i = 0; i < document.RootElement.GetArrayLength(); i++)
-        {
-            data.Add(i);
-        }
-
-        return data;
-    }
+    public static TheoryData<int> ScoreCases() => FixtureCases.ScoreRows();
 
     [Theory]
     [MemberData(nameof(ScoreCases))]
     public async Task Score_matches_the_reference(int index)
     {
-        using var document = FixtureJson.Load("score.json");
-        var item = document.RootElement[index];
-        var expected = item.GetProperty("expected");
+        var item = FixtureCases.Score[index];
 
         var output = await CliRunner.RunJsonAsync("score",
-            "--model", FixturePaths.Checkpoint(item.GetProperty("checkpoint").GetString()!),
-            "--input-ids", item.GetProperty("input_ids").GetRawText(),
-            "--continuation-ids", item.GetProperty("continuation").GetRawText(), "--json");
+            "--model", item.CheckpointPath,
+            "--input-ids", JsonSerializer.Serialize(item.InputIds),
+            "--continuation-ids", JsonSerializer.Serialize(item.Continuation), "--json");
 
-        output.GetProperty("sum_logprob").GetDouble().Should().BeApproximately(expected.GetProperty("logprob").GetDouble(), 1e-4);
-        output.GetProperty("token_logprobs").EnumerateArray().Select(FixtureJson.ReadFloat).Should().Equal(
-            expected.GetProperty("token_logprobs").EnumerateArray().Select(FixtureJson.ReadFloat), (a, b) => Math.Abs(a - b) <= 1e-4f);
+        output.GetProperty("sum_logprob").GetDouble().Should().BeApproximately(item.Logprob, FixtureAssert.Tolerance);
+        FixtureAssert.CloseValues(FixtureJson.Floats(output.GetProperty("token_logprobs")), item.TokenLogprobs, "token_logprobs");
     }
 
     [Fact]

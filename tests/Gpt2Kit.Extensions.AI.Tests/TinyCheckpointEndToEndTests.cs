@@ -42,10 +42,9 @@ public sealed class TinyCheckpointEndToEndTests : IClassFixture<TinyCheckpointEn
 
     private (Gpt2KitChatClient Client, int[] Expected, int PromptLength) ClientFor(string caseName)
     {
-        using var fixture = FixtureJson.Load("generate.json");
-        var testCase = fixture.RootElement.EnumerateArray().Single(c => c.GetProperty("name").GetString() == caseName && c.GetProperty("checkpoint").GetString() == "gpt2-tiny");
-        int[] input = testCase.GetProperty("input_ids")[0].EnumerateArray().Select(e => e.GetInt32()).ToArray();
-        int[] expected = testCase.GetProperty("expected").GetProperty("sequences")[0].EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var testCase = FixtureCases.Generate.Single(c => c.Name == caseName && c.Checkpoint == "gpt2-tiny");
+        int[] input = testCase.InputIds[0];
+        int[] expected = testCase.Expected.Sequences[0];
         string prompt = _generator.Tokenizer.Decode(input);
         _generator.Tokenizer.Encode(prompt).Should().Equal(input, "the fixture prompt must survive a decode/encode round trip");
         return (new Gpt2KitChatClient(_generator, new Gpt2KitChatClientOptions { PromptFormat = new VerbatimPromptFormat(prompt) }), expected, input.Length);

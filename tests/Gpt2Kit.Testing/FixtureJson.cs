@@ -24,4 +24,19 @@ public static class FixtureJson
     public static float ReadFloat(JsonElement element) => element.ValueKind == JsonValueKind.String
         ? float.Parse(element.GetString()!, System.Globalization.CultureInfo.InvariantCulture)
         : element.GetSingle();
+
+    /// <summary>A JSON array of integers.</summary>
+    public static int[] Ints(JsonElement element) => element.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+    /// <summary>A JSON array of integer arrays (rows of ids).</summary>
+    public static int[][] IntRows(JsonElement element) => element.EnumerateArray().Select(Ints).ToArray();
+
+    /// <summary>A JSON array of floats (some may be "-Infinity").</summary>
+    public static float[] Floats(JsonElement element) => element.EnumerateArray().Select(ReadFloat).ToArray();
+
+    /// <summary>A JSON array of float arrays (rows of scores).</summary>
+    public static float[][] FloatRows(JsonElement element) => element.EnumerateArray().Select(Floats).ToArray();
+
+    /// <summary>A JSON array of strings.</summary>
+    public static string[] Strings(JsonElement element) => element.EnumerateArray().Select(e => e.GetString()!).ToArray();
 }

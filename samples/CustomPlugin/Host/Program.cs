@@ -7,7 +7,7 @@ using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-var model = args.Length > 0 ? args[0] : FindModel("tests/fixtures/gpt2-tiny");
+var model = args.Length > 0 ? args[0] : SampleModel.TinyCheckpoint();
 var pluginsFolder = Path.Combine(AppContext.BaseDirectory, "plugins");
 
 var services = new ServiceCollection();
@@ -32,17 +32,4 @@ foreach (var chain in new[] { Array.Empty<ProcessorSpec>(), [ProcessorSpec.Creat
     var options = new GenerationOptions { Strategy = "sample", Seed = 5, MaxNewTokens = 16, Processors = chain };
     var result = await generator.GenerateAsync(GenerationRequest.FromText("In 1999 there were", options));
     Console.WriteLine($"[{string.Join(", ", result.Processors)}] {result.Texts[0]}");
-}
-
-static string FindModel(string path)
-{
-    for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
-    {
-        if (Directory.Exists(Path.Combine(folder.FullName, path)))
-        {
-            return Path.Combine(folder.FullName, path);
-        }
-    }
-
-    throw new DirectoryNotFoundException($"'{path}' was not found from the current folder or above; pass a model folder as the first argument.");
 }

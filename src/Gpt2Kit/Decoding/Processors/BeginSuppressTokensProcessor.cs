@@ -19,14 +19,9 @@ internal sealed class BeginSuppressTokensProcessor : ILogitsProcessor
     public void Process(in LogitsContext context, Span<float> scores)
     {
         var beginIndex = context.PromptLength == 1 && _forcedBos ? 2 : context.PromptLength;
-        if (context.CurrentLength != beginIndex)
+        if (context.CurrentLength == beginIndex)
         {
-            return;
-        }
-
-        foreach (var id in _tokenIds)
-        {
-            scores[id] = float.NegativeInfinity;
+            TokenMask.Ban(_tokenIds, scores);
         }
     }
 }

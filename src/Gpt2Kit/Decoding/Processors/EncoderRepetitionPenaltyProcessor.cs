@@ -4,35 +4,21 @@ namespace Gpt2Kit.Decoding.Processors;
 /// prompt (padding included) are favoured once each: negative scores are divided by the penalty, the others multiplied.</summary>
 /// <remarks>Hugging Face stores the reciprocal <c>1/penalty</c> and multiplies/divides by it; so does this, to round alike.
 /// Hugging Face 4.45 reads the unexpanded prompts, so with several beams or return sequences it touches the wrong rows;
-/// this uses each row's own prompt, as the reference fixtures do. Keeps a scratch buffer; one instance per request,
-/// not thread-safe.</remarks>
+/// this uses each row's own prompt, as the reference fixtures do. A token repeated in the prompt is favoured once
+/// (<see cref="OncePerTokenRewriter"/>). Keeps a scratch buffer; one instance per request, not thread-safe.</remarks>
 internal sealed class EncoderRepetitionPenaltyProcessor : ILogitsProcessor
 {
-    private readonly float _inversePenalty;
-    private float[] _penalized = [];
+    private readonly SignedScale _inversePenalty;
+    private readonly OncePerTokenRewriter _rewriter = new();
 
     /// <summary>Creates the processor; <paramref name="penalty"/> &gt; 0.</summary>
-    public EncoderRepetitionPenaltyProcessor(double penalty) => _inversePenalty = (float)(1 / penalty);
+    public EncoderRepetitionPenaltyProcessor(double penalty) => _inversePenalty = new SignedScale((float)(1 / penalty));
 
     /// <inheritdoc/>
     public void Process(in LogitsContext context, Span<float> scores)
     {
         var prompt = context.InputIds[..Math.Min(context.PromptLength, context.InputIds.Length)];
-        if (_penalized.Length < prompt.Length)
-        {
-            _penalized = new float[prompt.Length];
-        }
-
-        for (var i = 0; i < prompt.Length; i++)
-        {
-            var score = scores[prompt[i]];
-            _penalized[i] = score < 0 ? score * _inversePenalty : score / _inversePenalty;
-        }
-
-        for (var i = 0; i < prompt.Length; i++)
-        {
-            scores[prompt[i]] = _penalized[i];
-        }
+        _rewriter.Apply(prompt, scores, _inversePenalty);
     }
 }
 

@@ -8,7 +8,7 @@ internal sealed class EpsilonCutoffProcessor : ILogitsProcessor
     private readonly float _epsilon;
     private readonly int _minTokensToKeep;
     private readonly ScoreSelector _selector = new();
-    private float[] _probabilities = [];
+    private readonly SoftmaxBuffers _softmax = new();
 
     /// <summary>Creates the warper; <paramref name="epsilon"/> in (0, 1).</summary>
     public EpsilonCutoffProcessor(double epsilon, int minTokensToKeep)
@@ -20,13 +20,7 @@ internal sealed class EpsilonCutoffProcessor : ILogitsProcessor
     /// <inheritdoc/>
     public void Process(in LogitsContext context, Span<float> scores)
     {
-        if (_probabilities.Length < scores.Length)
-        {
-            _probabilities = new float[scores.Length];
-        }
-
-        var probabilities = _probabilities.AsSpan(0, scores.Length);
-        ScoreMath.Softmax(scores, probabilities);
+        var probabilities = _softmax.Probabilities(scores);
         var topScore = _selector.KthLargest(scores, Math.Min(_minTokensToKeep, scores.Length));
         ScoreMath.MaskWhereBothBelow(scores, probabilities, _epsilon, topScore);
     }

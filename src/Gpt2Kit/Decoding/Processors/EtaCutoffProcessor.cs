@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Gpt2Kit.Decoding.Processors;
 
 /// <summary>Hugging Face <c>EtaLogitsWarper</c>: with <c>H</c> the entropy of the distribution, removes the tokens whose
@@ -11,8 +9,7 @@ internal sealed class EtaCutoffProcessor : ILogitsProcessor
     private readonly float _epsilon;
     private readonly int _minTokensToKeep;
     private readonly ScoreSelector _selector = new();
-    private float[] _probabilities = [];
-    private float[] _logProbabilities = [];
+    private readonly SoftmaxBuffers _softmax = new();
 
     /// <summary>Creates the warper; <paramref name="epsilon"/> in (0, 1).</summary>
     public EtaCutoffProcessor(double epsilon, int minTokensToKeep)
@@ -24,16 +21,7 @@ internal sealed class EtaCutoffProcessor : ILogitsProcessor
     /// <inheritdoc/>
     public void Process(in LogitsContext context, Span<float> scores)
     {
-        if (_probabilities.Length < scores.Length)
-        {
-            _probabilities = new float[scores.Length];
-            _logProbabilities = new float[scores.Length];
-        }
-
-        var probabilities = _probabilities.AsSpan(0, scores.Length);
-        var logProbabilities = _logProbabilities.AsSpan(0, scores.Length);
-        var logSumExp = ScoreMath.Softmax(scores, probabilities);
-        TensorPrimitives.Subtract(scores, logSumExp, logProbabilities);
+        var probabilities = _softmax.Probabilities(scores, out var logProbabilities);
         var entropy = (float)ScoreMath.Entropy(logProbabilities, probabilities);
         var eta = MathF.Min(_epsilon, MathF.Sqrt(_epsilon) * MathF.Exp(-entropy));
 

@@ -8,7 +8,7 @@ internal sealed class ExponentialDecayLengthPenaltyProcessor : ILogitsProcessor
 {
     private readonly int _start;
     private readonly double _factor;
-    private float[] _raised = [];
+    private readonly OncePerTokenRewriter _rewriter = new();
 
     /// <summary>Creates the processor.</summary>
     public ExponentialDecayLengthPenaltyProcessor(int start, double factor)
@@ -26,24 +26,14 @@ internal sealed class ExponentialDecayLengthPenaltyProcessor : ILogitsProcessor
             return;
         }
 
+        // An EOS id listed twice is raised once (a scatter, not an add).
         var growth = (float)(Math.Pow(_factor, context.CurrentLength - regulationStart) - 1);
-        var eos = context.EosTokenIds;
-        if (_raised.Length < eos.Length)
-        {
-            _raised = new float[eos.Length];
-        }
+        _rewriter.Apply(context.EosTokenIds, scores, new RaiseByMagnitude(growth));
+    }
 
-        // Compute from the incoming scores before writing, so an EOS id listed twice is raised once (a scatter, not an add).
-        for (var i = 0; i < eos.Length; i++)
-        {
-            var score = scores[eos[i]];
-            _raised[i] = score + (MathF.Abs(score) * growth);
-        }
-
-        for (var i = 0; i < eos.Length; i++)
-        {
-            scores[eos[i]] = _raised[i];
-        }
+    private readonly struct RaiseByMagnitude(float growth) : IScoreRewrite
+    {
+        public float Rewrite(float score) => score + (MathF.Abs(score) * growth);
     }
 }
 

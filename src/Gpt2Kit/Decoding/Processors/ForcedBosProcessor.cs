@@ -15,8 +15,7 @@ internal sealed class ForcedBosProcessor : ILogitsProcessor
     {
         if (context.CurrentLength == 1)
         {
-            scores.Fill(float.NegativeInfinity);
-            scores[_tokenId] = 0;
+            TokenMask.AllowOnly(new ReadOnlySpan<int>(in _tokenId), scores);
         }
     }
 }

@@ -15,11 +15,7 @@ internal sealed class ForcedEosProcessor : ILogitsProcessor
     {
         if (context.CurrentLength == context.MaxLength - 1)
         {
-            scores.Fill(float.NegativeInfinity);
-            foreach (var id in _tokenIds)
-            {
-                scores[id] = 0;
-            }
+            TokenMask.AllowOnly(_tokenIds, scores);
         }
     }
 }

@@ -32,8 +32,6 @@ internal sealed class FrequencyPenaltyProcessor : ILogitsProcessor
 /// <remarks>Stateless; thread-safe.</remarks>
 public sealed class FrequencyPenaltyProcessorFactory : ILogitsProcessorFactory
 {
-    internal static readonly NumberRange Range = new(-2, 2);
-
     /// <inheritdoc/>
     public string Name => "frequency_penalty";
 
@@ -44,6 +42,6 @@ public sealed class FrequencyPenaltyProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new FrequencyPenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "frequency_penalty", Range));
+        return new FrequencyPenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "frequency_penalty", NumberRange.OpenAiPenalty));
     }
 }

@@ -15,10 +15,7 @@ internal sealed class MinLengthProcessor : ILogitsProcessor
     {
         if (context.CurrentLength < _minLength)
         {
-            foreach (var eos in context.EosTokenIds)
-            {
-                scores[eos] = float.NegativeInfinity;
-            }
+            TokenMask.Ban(context.EosTokenIds, scores);
         }
     }
 }

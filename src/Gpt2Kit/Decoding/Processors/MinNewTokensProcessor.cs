@@ -15,10 +15,7 @@ internal sealed class MinNewTokensProcessor : ILogitsProcessor
     {
         if (context.Step < _minNewTokens)
         {
-            foreach (var eos in context.EosTokenIds)
-            {
-                scores[eos] = float.NegativeInfinity;
-            }
+            TokenMask.Ban(context.EosTokenIds, scores);
         }
     }
 }

@@ -9,9 +9,8 @@ internal sealed class MinPProcessor : ILogitsProcessor
 {
     private readonly float _minP;
     private readonly int _minTokensToKeep;
-    private readonly ScoreSelector _selector = new();
-    private float[] _probabilities = [];
-    private (int Id, float Score)[] _protected = [];
+    private readonly SoftmaxBuffers _softmax = new();
+    private readonly KeptTopTokens _kept = new();
 
     /// <summary>Creates the warper; <paramref name="minP"/> in [0, 1].</summary>
     public MinPProcessor(double minP, int minTokensToKeep)
@@ -23,43 +22,13 @@ internal sealed class MinPProcessor : ILogitsProcessor
     /// <inheritdoc/>
     public void Process(in LogitsContext context, Span<float> scores)
     {
-        var vocabulary = scores.Length;
-        if (_probabilities.Length < vocabulary)
-        {
-            _probabilities = new float[vocabulary];
-        }
-
-        var probabilities = _probabilities.AsSpan(0, vocabulary);
-        ScoreMath.Softmax(scores, probabilities);
+        var probabilities = _softmax.Probabilities(scores);
         var limit = _minP * TensorPrimitives.Max(probabilities);
 
         // The highest scores in a stable descending order survive whatever their probability.
-        var keep = Math.Min(_minTokensToKeep, vocabulary);
-        if (_protected.Length < keep)
-        {
-            _protected = new (int, float)[keep];
-        }
-
-        if (keep == 1)
-        {
-            var top = TensorPrimitives.IndexOfMax(scores);
-            _protected[0] = (top, scores[top]);
-        }
-        else
-        {
-            var ordered = _selector.LargestInOrder(scores, keep, lowerIdFirstOnTies: true);
-            for (var i = 0; i < keep; i++)
-            {
-                var id = _selector.IdOf(ordered[i]);
-                _protected[i] = (id, scores[id]);
-            }
-        }
-
+        _kept.Remember(scores, scores, _minTokensToKeep);
         ScoreMath.MaskWhereBelow(scores, probabilities, limit);
-        foreach (var (id, score) in _protected.AsSpan(0, keep))
-        {
-            scores[id] = score;
-        }
+        _kept.Restore(scores);
     }
 }
 

@@ -13,6 +13,9 @@ internal readonly record struct NumberRange(double Min, double Max, bool MinExcl
     /// <summary>[0, 1]: top_p, min_p.</summary>
     public static readonly NumberRange UnitClosed = new(0, 1);
 
+    /// <summary>[-2, 2]: OpenAI's frequency and presence penalties.</summary>
+    public static readonly NumberRange OpenAiPenalty = new(-2, 2);
+
     /// <summary>(0, 1): typical_p, epsilon and eta cut-offs.</summary>
     public static readonly NumberRange UnitOpen = new(0, 1, MinExclusive: true, MaxExclusive: true);
 

@@ -2,34 +2,26 @@ namespace Gpt2Kit.Decoding.Processors;
 
 /// <summary>OpenAI's presence penalty: subtracts the penalty once from the score of every token that was generated
 /// (positions at or after the prompt), however often it occurs.</summary>
-/// <remarks>Keeps a scratch buffer; one instance per request, not thread-safe.</remarks>
+/// <remarks>A token generated several times loses the penalty once (<see cref="OncePerTokenRewriter"/>). Keeps a scratch
+/// buffer; one instance per request, not thread-safe.</remarks>
 internal sealed class PresencePenaltyProcessor : ILogitsProcessor
 {
-    private readonly float _penalty;
-    private float[] _penalized = [];
+    private readonly Subtract _penalty;
+    private readonly OncePerTokenRewriter _rewriter = new();
 
     /// <summary>Creates the processor.</summary>
-    public PresencePenaltyProcessor(double penalty) => _penalty = (float)penalty;
+    public PresencePenaltyProcessor(double penalty) => _penalty = new Subtract((float)penalty);
 
     /// <inheritdoc/>
     public void Process(in LogitsContext context, Span<float> scores)
     {
         var generated = context.InputIds[Math.Min(context.PromptLength, context.InputIds.Length)..];
-        if (_penalized.Length < generated.Length)
-        {
-            _penalized = new float[Math.Max(generated.Length, 2 * _penalized.Length)];
-        }
+        _rewriter.Apply(generated, scores, _penalty);
+    }
 
-        // Compute every new value before writing any, so that a repeated token is penalized once.
-        for (var i = 0; i < generated.Length; i++)
-        {
-            _penalized[i] = scores[generated[i]] - _penalty;
-        }
-
-        for (var i = 0; i < generated.Length; i++)
-        {
-            scores[generated[i]] = _penalized[i];
-        }
+    private readonly struct Subtract(float penalty) : IScoreRewrite
+    {
+        public float Rewrite(float score) => score - penalty;
     }
 }
 
@@ -38,8 +30,6 @@ internal sealed class PresencePenaltyProcessor : ILogitsProcessor
 /// <remarks>Stateless; thread-safe.</remarks>
 public sealed class PresencePenaltyProcessorFactory : ILogitsProcessorFactory
 {
-    internal static readonly NumberRange Range = new(-2, 2);
-
     /// <inheritdoc/>
     public string Name => "presence_penalty";
 
@@ -50,6 +40,6 @@ public sealed class PresencePenaltyProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new PresencePenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "presence_penalty", Range));
+        return new PresencePenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "presence_penalty", NumberRange.OpenAiPenalty));
     }
 }

@@ -110,12 +110,12 @@ public sealed class ProcessorChainBuilder
         // every penalty sees the same raw scores and the bans and length rules below still have the last word.
         if (options.PresencePenalty != 0)
         {
-            chain.Add("presence_penalty", new PresencePenaltyProcessor(PresencePenaltyProcessorFactory.Range.Check(options.PresencePenalty, "presence_penalty")));
+            chain.Add("presence_penalty", new PresencePenaltyProcessor(NumberRange.OpenAiPenalty.Check(options.PresencePenalty, "presence_penalty")));
         }
 
         if (options.FrequencyPenalty != 0)
         {
-            chain.Add("frequency_penalty", new FrequencyPenaltyProcessor(FrequencyPenaltyProcessorFactory.Range.Check(options.FrequencyPenalty, "frequency_penalty")));
+            chain.Add("frequency_penalty", new FrequencyPenaltyProcessor(NumberRange.OpenAiPenalty.Check(options.FrequencyPenalty, "frequency_penalty")));
         }
 
         if (options.LogitBias is { Count: > 0 } logitBias)

@@ -3,19 +3,18 @@ namespace Gpt2Kit.Decoding.Processors;
 /// <summary>Hugging Face <c>RepetitionPenaltyLogitsProcessor</c>: every token present in the row (prompt, padding and
 /// generated tokens, or only the last <c>window</c> tokens) is penalized once: negative scores are multiplied by the
 /// penalty, the others divided by it.</summary>
-/// <remarks>Like Hugging Face's gather/scatter, all penalized values are computed from the incoming scores before any
-/// is written, so a token repeated in the row is penalized once. Keeps a scratch buffer; one instance per request,
-/// not thread-safe.</remarks>
+/// <remarks>A token repeated in the row is penalized once (<see cref="OncePerTokenRewriter"/>). Keeps a scratch buffer;
+/// one instance per request, not thread-safe.</remarks>
 internal sealed class RepetitionPenaltyProcessor : ILogitsProcessor
 {
-    private readonly float _penalty;
+    private readonly SignedScale _penalty;
     private readonly int _window;
-    private float[] _penalized = [];
+    private readonly OncePerTokenRewriter _rewriter = new();
 
     /// <summary>Creates the processor; <paramref name="penalty"/> &gt; 0; <paramref name="window"/> null looks at the whole row.</summary>
     public RepetitionPenaltyProcessor(double penalty, int? window = null)
     {
-        _penalty = (float)penalty;
+        _penalty = new SignedScale((float)penalty);
         _window = window ?? int.MaxValue;
     }
 
@@ -28,21 +27,7 @@ internal sealed class RepetitionPenaltyProcessor : ILogitsProcessor
             ids = ids[^_window..];
         }
 
-        if (_penalized.Length < ids.Length)
-        {
-            _penalized = new float[Math.Max(ids.Length, 2 * _penalized.Length)];
-        }
-
-        for (var i = 0; i < ids.Length; i++)
-        {
-            var score = scores[ids[i]];
-            _penalized[i] = score < 0 ? score * _penalty : score / _penalty;
-        }
-
-        for (var i = 0; i < ids.Length; i++)
-        {
-            scores[ids[i]] = _penalized[i];
-        }
+        _rewriter.Apply(ids, scores, _penalty);
     }
 }
 

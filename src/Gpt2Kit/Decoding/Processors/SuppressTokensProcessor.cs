@@ -10,13 +10,7 @@ internal sealed class SuppressTokensProcessor : ILogitsProcessor
     public SuppressTokensProcessor(IEnumerable<int> tokenIds) => _tokenIds = tokenIds.ToArray();
 
     /// <inheritdoc/>
-    public void Process(in LogitsContext context, Span<float> scores)
-    {
-        foreach (var id in _tokenIds)
-        {
-            scores[id] = float.NegativeInfinity;
-        }
-    }
+    public void Process(in LogitsContext context, Span<float> scores) => TokenMask.Ban(_tokenIds, scores);
 }
 
 /// <summary>Creates <c>suppress_tokens</c> processors. Settings: <c>tokens</c> (alias <c>suppress_tokens</c>), a token id or

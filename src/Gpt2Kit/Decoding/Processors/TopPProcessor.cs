@@ -13,7 +13,7 @@ internal sealed class TopPProcessor : ILogitsProcessor
     private readonly int _minTokensToKeep;
     private readonly CumulativeOrderSearch _search = new();
     private readonly ScoreSelector _selector = new();
-    private float[] _probabilities = [];
+    private readonly SoftmaxBuffers _softmax = new();
 
     /// <summary>Creates the warper; <paramref name="topP"/> in [0, 1].</summary>
     public TopPProcessor(double topP, int minTokensToKeep)
@@ -25,14 +25,7 @@ internal sealed class TopPProcessor : ILogitsProcessor
     /// <inheritdoc/>
     public void Process(in LogitsContext context, Span<float> scores)
     {
-        var vocabulary = scores.Length;
-        if (_probabilities.Length < vocabulary)
-        {
-            _probabilities = new float[vocabulary];
-        }
-
-        var probabilities = _probabilities.AsSpan(0, vocabulary);
-        ScoreMath.Softmax(scores, probabilities);
+        var probabilities = _softmax.Probabilities(scores);
 
         // A token is removed once the mass above it leaves ≤ 1 − p for it and everything below it.
         var removed = new RemovedOnceAbove(ScoreMath.SumAsDouble(probabilities), _removeAtOrBelow);
@@ -53,7 +46,7 @@ internal sealed class TopPProcessor : ILogitsProcessor
 
         if (kept < _minTokensToKeep)
         {
-            if (_minTokensToKeep >= vocabulary)
+            if (_minTokensToKeep >= scores.Length)
             {
                 return;
             }

@@ -14,10 +14,8 @@ internal sealed class TypicalPProcessor : ILogitsProcessor
     private readonly float _mass;
     private readonly int _minTokensToKeep;
     private readonly CumulativeOrderSearch _search = new();
-    private readonly ScoreSelector _selector = new();
-    private float[] _closeness = [];
-    private float[] _probabilities = [];
-    private (int Id, float Score)[] _protected = [];
+    private readonly SoftmaxBuffers _softmax = new();
+    private readonly KeptTopTokens _kept = new();
 
     /// <summary>Creates the warper; <paramref name="mass"/> in (0, 1).</summary>
     public TypicalPProcessor(double mass, int minTokensToKeep)
@@ -29,17 +27,7 @@ internal sealed class TypicalPProcessor : ILogitsProcessor
     /// <inheritdoc/>
     public void Process(in LogitsContext context, Span<float> scores)
     {
-        var vocabulary = scores.Length;
-        if (_probabilities.Length < vocabulary)
-        {
-            _probabilities = new float[vocabulary];
-            _closeness = new float[vocabulary];
-        }
-
-        var probabilities = _probabilities.AsSpan(0, vocabulary);
-        var closeness = _closeness.AsSpan(0, vocabulary);
-        var logSumExp = ScoreMath.Softmax(scores, probabilities);
-        TensorPrimitives.Subtract(scores, logSumExp, closeness);
+        var probabilities = _softmax.Probabilities(scores, out var closeness);
         var entropy = (float)ScoreMath.Entropy(closeness, probabilities);
 
         // closeness = −d = −|−log p − H|: the largest closeness is the most typical token.
@@ -58,30 +46,17 @@ internal sealed class TypicalPProcessor : ILogitsProcessor
         var limit = closeness[lastId];
 
         // The most typical token always survives (its d is the smallest); more only for min_tokens_to_keep > 1.
-        var keep = Math.Min(_minTokensToKeep, vocabulary);
-        if (_protected.Length < keep)
+        var keepMore = _minTokensToKeep > 1;
+        if (keepMore)
         {
-            _protected = new (int, float)[keep];
-        }
-
-        if (keep > 1)
-        {
-            var ordered = _selector.LargestInOrder(closeness, keep, lowerIdFirstOnTies: true);
-            for (var i = 0; i < keep; i++)
-            {
-                var id = _selector.IdOf(ordered[i]);
-                _protected[i] = (id, scores[id]);
-            }
+            _kept.Remember(closeness, scores, _minTokensToKeep);
         }
 
         // d > d_last  ⇔  −d < −d_last.
         ScoreMath.MaskWhereBelow(scores, closeness, limit);
-        if (keep > 1)
+        if (keepMore)
         {
-            foreach (var (id, score) in _protected.AsSpan(0, keep))
-            {
-                scores[id] = score;
-            }
+            _kept.Restore(scores);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Decoding.Search;
@@ -13,12 +12,8 @@ internal sealed class BeamSampleSearch : ISearchStrategy
 
     public void Validate(GenerationOptions options, ModelInfo model)
     {
-        BeamValidation.ValidateBeams(options);
-        if (!(options.Temperature > 0))
-        {
-            throw new GenerationConfigurationException("temperature", options.Temperature.ToString(CultureInfo.InvariantCulture),
-                "a number > 0 when sampling (set do_sample=false for beam search)");
-        }
+        StrategyValidation.ValidateBeams(options);
+        StrategyValidation.ValidateTemperature(options, otherwise: "beam search");
     }
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>

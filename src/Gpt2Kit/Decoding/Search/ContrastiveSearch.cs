@@ -1,5 +1,4 @@
 using System.Globalization;
-using Gpt2Kit.Decoding.Stopping;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Decoding.Search;
@@ -19,11 +18,7 @@ internal sealed class ContrastiveSearch : ISearchStrategy
 
     public void Validate(GenerationOptions options, ModelInfo model)
     {
-        if (options.NumReturnSequences != 1)
-        {
-            throw new GenerationConfigurationException("num_return_sequences", options.NumReturnSequences.ToString(CultureInfo.InvariantCulture),
-                "1 for contrastive search");
-        }
+        StrategyValidation.ValidateSingleSequence(options, "for contrastive search");
 
         if (options.TopK is not { } k || k < 1 || k > model.VocabSize)
         {
@@ -47,15 +42,9 @@ internal sealed class ContrastiveSearch : ISearchStrategy
         int maxLength = context.MaxLength;
         var rows = new TokenRows(context.InputIds, context.AttentionMask, 1, maxLength);
         int batch = rows.Rows;
-        int promptLength = rows.PromptLength;
         int sessionRows = batch * k;
         var chain = new ProcessorChainRunner(context.Processors, context.EosTokenIds, maxLength);
-        var stopping = new StoppingPipeline(context.EosTokenIds, context.StoppingCriteria);
-        var alternatives = new TopAlternatives(context.Options.TopAlternatives, vocab, context.Tokenizer);
-        var recorder = new StepRecorder(batch, maxLength - promptLength, alternatives.Enabled);
-        var reasons = new FinishReason[batch];
-        var observer = context.Observer;
-        bool padFinishedRows = context.EosTokenIds.Length > 0;
+        var tracker = new RowStepTracker(context, rows);
 
         // Normalised final hidden state of every position so far, and whether it counts (padding does not).
         var contextStates = new float[batch * maxLength * hidden];
@@ -79,11 +68,9 @@ internal sealed class ContrastiveSearch : ISearchStrategy
         var mask = new int[sessionRows];
         var sources = new int[sessionRows];
         var next = new int[batch];
-        int running = batch;
         while (true)
         {
-            TokenByTokenLoop.ThrowIfCancelled(cancellationToken, reasons, observer);
-            int step = rows.Generated;
+            tracker.ThrowIfCancelled(cancellationToken);
             for (int b = 0; b < batch; b++)
             {
                 var raw = nextLogits.AsSpan(b * vocab, vocab);
@@ -128,21 +115,7 @@ internal sealed class ContrastiveSearch : ISearchStrategy
                 }
 
                 int winner = b * k + best;
-                int token = candidateIds[winner];
-                if (padFinishedRows && reasons[b] != FinishReason.None)
-                {
-                    token = context.PadTokenId;
-                }
-
-                next[b] = token;
-                var s = scores.AsSpan(b * vocab, vocab);
-                float logprob = nextLogits[b * vocab + token] - rawLogSumExp[b];
-                var top = alternatives.Build(s);
-                recorder.Record(b, step, s[token], logprob, top);
-                if (reasons[b] == FinishReason.None)
-                {
-                    observer?.OnToken(b, step, token, s[token], logprob, top);
-                }
+                next[b] = tracker.Take(b, candidateIds[winner], scores.AsSpan(b * vocab, vocab), nextLogits.AsSpan(b * vocab, vocab), rawLogSumExp[b]);
 
                 // The winner's hidden state joins the context; its logits feed the next step; its cache replaces its siblings'.
                 Normalize(states.AsSpan(winner * hidden, hidden), contextStates.AsSpan((b * maxLength + length) * hidden, hidden));
@@ -156,45 +129,11 @@ internal sealed class ContrastiveSearch : ISearchStrategy
 
             session.Reorder(sources);
             rows.Append(next);
-            for (int b = 0; b < batch; b++)
+            if (tracker.CheckFinished())
             {
-                if (reasons[b] != FinishReason.None)
-                {
-                    continue;
-                }
-
-                var reason = stopping.Check(rows.Row(b), promptLength, maxLength, b);
-                if (reason != FinishReason.None)
-                {
-                    reasons[b] = reason;
-                    running--;
-                    observer?.OnFinished(b, reason);
-                }
-            }
-
-            if (running == 0)
-            {
-                break;
+                return tracker.Result();
             }
         }
-
-        int steps = rows.Generated;
-        var sequences = new int[batch][];
-        for (int b = 0; b < batch; b++)
-        {
-            sequences[b] = rows.CopyRow(b, rows.Length);
-        }
-
-        return new GenerationResult
-        {
-            Sequences = sequences,
-            PromptLength = promptLength,
-            TransitionScores = recorder.TransitionScores(steps),
-            TokenLogprobs = recorder.TokenLogprobs(steps),
-            FinishReasons = reasons,
-            Alternatives = recorder.Alternatives(steps),
-            Processors = context.ProcessorNames,
-        };
     }
 
     /// <summary>Runs the prompt on every candidate row (each prompt repeated <paramref name="k"/> times) and keeps the last

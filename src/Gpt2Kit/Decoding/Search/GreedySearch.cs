@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Decoding.Search;
@@ -10,14 +9,8 @@ internal sealed class GreedySearch : ISearchStrategy
 {
     public string Name => SearchStrategyNames.Greedy;
 
-    public void Validate(GenerationOptions options, ModelInfo model)
-    {
-        if (options.NumReturnSequences != 1)
-        {
-            throw new GenerationConfigurationException("num_return_sequences", options.NumReturnSequences.ToString(CultureInfo.InvariantCulture),
-                "1 for greedy decoding (it has one answer per prompt; use sampling or beam search for more)");
-        }
-    }
+    public void Validate(GenerationOptions options, ModelInfo model) =>
+        StrategyValidation.ValidateSingleSequence(options, "for greedy decoding (it has one answer per prompt; use sampling or beam search for more)");
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>
         TokenByTokenLoop.Run(context, expand: 1, sample: false, cancellationToken);

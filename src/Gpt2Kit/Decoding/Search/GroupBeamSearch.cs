@@ -13,7 +13,7 @@ internal sealed class GroupBeamSearch : ISearchStrategy
 
     public void Validate(GenerationOptions options, ModelInfo model)
     {
-        BeamValidation.ValidateBeams(options);
+        StrategyValidation.ValidateBeams(options);
         if (options.NumBeamGroups < 1 || options.NumBeams % options.NumBeamGroups != 0)
         {
             throw new GenerationConfigurationException("num_beam_groups", options.NumBeamGroups.ToString(CultureInfo.InvariantCulture),

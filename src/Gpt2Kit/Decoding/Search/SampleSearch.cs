@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Decoding.Search;
@@ -11,14 +10,8 @@ internal sealed class SampleSearch : ISearchStrategy
 {
     public string Name => SearchStrategyNames.Sample;
 
-    public void Validate(GenerationOptions options, ModelInfo model)
-    {
-        if (!(options.Temperature > 0))
-        {
-            throw new GenerationConfigurationException("temperature", options.Temperature.ToString(CultureInfo.InvariantCulture),
-                "a number > 0 when sampling (set do_sample=false for greedy decoding)");
-        }
-    }
+    public void Validate(GenerationOptions options, ModelInfo model) =>
+        StrategyValidation.ValidateTemperature(options, otherwise: "greedy decoding");
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>
         TokenByTokenLoop.Run(context, expand: context.Options.NumReturnSequences, sample: true, cancellationToken);

@@ -1,5 +1,3 @@
-using Gpt2Kit.Decoding.Stopping;
-
 namespace Gpt2Kit.Decoding.Search;
 
 /// <summary>Hugging Face's <c>_sample</c> loop, shared by greedy decoding and multinomial sampling: run the model, apply the
@@ -19,12 +17,7 @@ internal static class TokenByTokenLoop
         int n = rows.Rows;
         int promptLength = rows.PromptLength;
         var chain = new ProcessorChainRunner(context.Processors, context.EosTokenIds, context.MaxLength);
-        var stopping = new StoppingPipeline(context.EosTokenIds, context.StoppingCriteria);
-        var alternatives = new TopAlternatives(context.Options.TopAlternatives, vocab, context.Tokenizer);
-        var recorder = new StepRecorder(n, context.MaxLength - promptLength, alternatives.Enabled);
-        var reasons = new FinishReason[n];
-        var observer = context.Observer;
-        bool padFinishedRows = context.EosTokenIds.Length > 0;
+        var tracker = new RowStepTracker(context, rows);
 
         var logits = new float[n * vocab];
         var scores = new float[vocab];
@@ -40,11 +33,9 @@ internal static class TokenByTokenLoop
         rows.WritePrompt(tokens, positions, mask);
         session.Forward(tokens, positions, mask, logits);
 
-        int running = n;
         while (true)
         {
-            ThrowIfCancelled(cancellationToken, reasons, observer);
-            int step = rows.Generated;
+            tracker.ThrowIfCancelled(cancellationToken);
             for (int r = 0; r < n; r++)
             {
                 var raw = logits.AsSpan(r * vocab, vocab);
@@ -52,84 +43,21 @@ internal static class TokenByTokenLoop
                 raw.CopyTo(scores);
                 chain.Apply(rows, r, scores);
 
-                int token = sample ? TokenSampler.Sample(scores, context.Random, weights) : ScoreMath.ArgMax(scores);
-                if (padFinishedRows && reasons[r] != FinishReason.None)
-                {
-                    token = context.PadTokenId;
-                }
-
-                next[r] = token;
-                var top = alternatives.Build(scores);
-                recorder.Record(r, step, scores[token], raw[token] - rawLogSumExp, top);
-                if (reasons[r] == FinishReason.None)
-                {
-                    observer?.OnToken(r, step, token, scores[token], raw[token] - rawLogSumExp, top);
-                }
+                int chosen = sample ? TokenSampler.Sample(scores, context.Random, weights) : ScoreMath.ArgMax(scores);
+                next[r] = tracker.Take(r, chosen, scores, raw, rawLogSumExp);
             }
 
             rows.Append(next);
-            for (int r = 0; r < n; r++)
-            {
-                if (reasons[r] != FinishReason.None)
-                {
-                    continue;
-                }
-
-                var reason = stopping.Check(rows.Row(r), promptLength, context.MaxLength, r);
-                if (reason != FinishReason.None)
-                {
-                    reasons[r] = reason;
-                    running--;
-                    observer?.OnFinished(r, reason);
-                }
-            }
-
-            if (running == 0)
+            if (tracker.CheckFinished())
             {
                 break;
             }
 
-            ThrowIfCancelled(cancellationToken, reasons, observer);
+            tracker.ThrowIfCancelled(cancellationToken);
             rows.WriteLastColumn(tokens, positions, mask);
             session.Forward(tokens.AsSpan(0, n), positions.AsSpan(0, n), mask.AsSpan(0, n), logits);
         }
 
-        int steps = rows.Generated;
-        var sequences = new int[n][];
-        for (int r = 0; r < n; r++)
-        {
-            sequences[r] = rows.CopyRow(r, rows.Length);
-        }
-
-        return new GenerationResult
-        {
-            Sequences = sequences,
-            PromptLength = promptLength,
-            TransitionScores = recorder.TransitionScores(steps),
-            TokenLogprobs = recorder.TokenLogprobs(steps),
-            FinishReasons = reasons,
-            Alternatives = recorder.Alternatives(steps),
-            Processors = context.ProcessorNames,
-        };
-    }
-
-    /// <summary>On cancellation, marks every running row <see cref="FinishReason.Cancelled"/> (telling the observer) and throws.</summary>
-    internal static void ThrowIfCancelled(CancellationToken cancellationToken, FinishReason[] reasons, IGenerationObserver? observer)
-    {
-        if (!cancellationToken.IsCancellationRequested)
-        {
-            return;
-        }
-
-        for (int r = 0; r < reasons.Length; r++)
-        {
-            if (reasons[r] == FinishReason.None)
-            {
-                reasons[r] = FinishReason.Cancelled;
-                observer?.OnFinished(r, FinishReason.Cancelled);
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
+        return tracker.Result();
     }
 }

@@ -112,11 +112,19 @@ internal sealed class TokenRows
     /// every row of a prompt shares them, and sources never cross prompts.</summary>
     public void Reorder(ReadOnlySpan<int> sources)
     {
+        // Only the filled part of each row is copied, and only rows that change are rewritten: this runs at every beam step.
         var scratch = _reorderScratch ??= new int[_ids.Length];
-        Array.Copy(_ids, scratch, _ids.Length);
         for (int r = 0; r < Rows; r++)
         {
-            scratch.AsSpan(sources[r] * Capacity, Length).CopyTo(_ids.AsSpan(r * Capacity, Length));
+            _ids.AsSpan(r * Capacity, Length).CopyTo(scratch.AsSpan(r * Capacity, Length));
+        }
+
+        for (int r = 0; r < Rows; r++)
+        {
+            if (sources[r] != r)
+            {
+                scratch.AsSpan(sources[r] * Capacity, Length).CopyTo(_ids.AsSpan(r * Capacity, Length));
+            }
         }
     }
 

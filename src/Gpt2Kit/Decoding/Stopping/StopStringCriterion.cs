@@ -1,4 +1,3 @@
-using System.Text;
 using Gpt2Kit.Tokenization;
 
 namespace Gpt2Kit.Decoding.Stopping;
@@ -15,7 +14,7 @@ internal sealed class StopStringCriterion : IStoppingCriterion
     private readonly string[] _stopStrings;
     private readonly int _longest;
     private readonly Dictionary<int, string> _tokenTexts = [];
-    private readonly StringBuilder _window = new();
+    private char[] _window = [];
 
     public StopStringCriterion(ITokenizer tokenizer, IEnumerable<string> stopStrings)
     {
@@ -39,22 +38,33 @@ internal sealed class StopStringCriterion : IStoppingCriterion
         }
 
         // Text before the last token, just long enough for a stop string that ends inside the last token.
-        _window.Clear();
+        int first = ids.Length - 1;
         int before = 0;
-        for (int i = ids.Length - 2; i >= 0 && before < _longest - 1; i--)
+        while (first > 0 && before < _longest - 1)
         {
-            string text = TextOf(ids[i]);
-            _window.Insert(0, text);
-            before += text.Length;
+            before += TextOf(ids[--first]).Length;
         }
 
-        _window.Append(last);
-        string window = _window.ToString();
-        int lastStart = window.Length - last.Length;
+        // Copied into a reused buffer: this runs for every row at every step.
+        int length = before + last.Length;
+        if (_window.Length < length)
+        {
+            _window = new char[Math.Max(length, 2 * _window.Length)];
+        }
+
+        int written = 0;
+        for (int i = first; i < ids.Length; i++)
+        {
+            string text = TextOf(ids[i]);
+            text.CopyTo(_window.AsSpan(written));
+            written += text.Length;
+        }
+
+        var window = _window.AsSpan(0, length);
         foreach (var stop in _stopStrings)
         {
-            int from = Math.Max(0, lastStart - stop.Length + 1);
-            if (window.IndexOf(stop, from, StringComparison.Ordinal) >= 0)
+            int from = Math.Max(0, before - stop.Length + 1);
+            if (window[from..].IndexOf(stop.AsSpan(), StringComparison.Ordinal) >= 0)
             {
                 return FinishReason.StopString;
             }

@@ -19,12 +19,12 @@ internal static class GeneratedText
             return text;
         }
 
-        int cut = FirstStop(text, 0, stopStrings);
+        int cut = FirstStop(text, stopStrings);
         return cut >= 0 ? text[..cut] : text;
     }
 
-    /// <summary>The earliest index at or after <paramref name="from"/> where a stop string starts, or −1.</summary>
-    public static int FirstStop(string text, int from, IList<string> stopStrings)
+    /// <summary>The earliest index in <paramref name="text"/> where a stop string starts, or −1.</summary>
+    public static int FirstStop(ReadOnlySpan<char> text, IList<string> stopStrings)
     {
         int first = -1;
         foreach (var stop in stopStrings)
@@ -34,7 +34,7 @@ internal static class GeneratedText
                 continue;
             }
 
-            int at = text.IndexOf(stop, from, StringComparison.Ordinal);
+            int at = text.IndexOf(stop.AsSpan(), StringComparison.Ordinal);
             if (at >= 0 && (first < 0 || at < first))
             {
                 first = at;

@@ -11,13 +11,17 @@ internal sealed class StreamingTextAssembler
 {
     private readonly IStreamingDecoder _decoder;
     private readonly IList<string>? _stopStrings;
+    private readonly int _longestStop;
     private readonly StringBuilder _text = new();
+    private char[] _pending = [];
     private int _emitted;
 
     public StreamingTextAssembler(ITokenizer tokenizer, IList<string>? stopStrings)
     {
         _decoder = tokenizer.CreateStreamingDecoder(skipSpecialTokens: true);
-        _stopStrings = stopStrings is { Count: > 0 } ? stopStrings.Where(s => !string.IsNullOrEmpty(s)).ToList() : null;
+        var stops = stopStrings?.Where(s => !string.IsNullOrEmpty(s)).ToList();
+        _stopStrings = stops is { Count: > 0 } ? stops : null;
+        _longestStop = _stopStrings?.Max(s => s.Length) ?? 0;
     }
 
     /// <summary>Adds a token and returns the text that became safe to show.</summary>
@@ -44,30 +48,36 @@ internal sealed class StreamingTextAssembler
             return _text.Length;
         }
 
-        string text = _text.ToString();
-        int stop = GeneratedText.FirstStop(text, _emitted, _stopStrings);
+        // Only the text not shown yet is searched: everything before it was shown because no stop string starts there.
+        int length = _text.Length - _emitted;
+        if (_pending.Length < length)
+        {
+            _pending = new char[Math.Max(length, 2 * _pending.Length)];
+        }
+
+        var pending = _pending.AsSpan(0, length);
+        _text.CopyTo(_emitted, pending, length);
+        int stop = GeneratedText.FirstStop(pending, _stopStrings);
         if (stop >= 0)
         {
-            return stop;
+            return _emitted + stop;
         }
 
         // Hold back the longest tail that is the beginning of some stop string.
-        for (int start = Math.Max(_emitted, text.Length - MaxStopLength() + 1); start < text.Length; start++)
+        for (int start = Math.Max(0, length - _longestStop + 1); start < length; start++)
         {
-            var tail = text.AsSpan(start);
+            var tail = pending[start..];
             foreach (var s in _stopStrings)
             {
                 if (s.Length > tail.Length && s.AsSpan().StartsWith(tail, StringComparison.Ordinal))
                 {
-                    return start;
+                    return _emitted + start;
                 }
             }
         }
 
-        return text.Length;
+        return _text.Length;
     }
-
-    private int MaxStopLength() => _stopStrings!.Max(s => s.Length);
 
     private string Release(int end)
     {

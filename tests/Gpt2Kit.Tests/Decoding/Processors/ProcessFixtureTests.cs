@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Decoding.Processors;
 using Gpt2Kit.Gpt2;
@@ -11,31 +10,21 @@ namespace Gpt2Kit.Tests.Decoding.Processors;
 /// with a prompt length of 3, compared on the top-64 tokens (score and log-softmax within 1e-4) and the survivor count.</summary>
 public sealed class ProcessFixtureTests
 {
-    private const float Tolerance = 1e-4f;
     private static readonly ProcessorChainBuilder Builder = new(BuiltInProcessors.CreateFactories());
     private static readonly Lazy<Gpt2Model> TinyModel = new(() =>
         Gpt2Model.FromPretrained(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { Threads = 2 }));
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var fixture in FixtureOptions.Cases("process.json"))
-        {
-            data.Add(fixture.GetProperty("name").GetString()!);
-        }
-
-        return data;
-    }
+    public static TheoryData<int, string> Cases() => FixtureCases.ProcessRows();
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Processed_scores_match_the_fixture(string name)
+    public void Processed_scores_match_the_fixture(int index, string name)
     {
-        var fixture = FixtureOptions.Cases("process.json").Single(c => c.GetProperty("name").GetString() == name);
-        fixture.GetProperty("checkpoint").GetString().Should().Be("gpt2-tiny");
-        var ids = fixture.GetProperty("input_ids")[0].EnumerateArray().Select(e => e.GetInt32()).ToArray();
-        var promptLength = fixture.GetProperty("prompt_length").GetInt32();
-        var options = FixtureOptions.Resolve(fixture.GetProperty("config"), promptLength);
+        var fixture = FixtureCases.Process[index];
+        fixture.Checkpoint.Should().Be("gpt2-tiny", name);
+        var ids = fixture.InputIds;
+        var promptLength = fixture.PromptLength;
+        var options = FixtureOptions.Resolve(fixture.Config, promptLength);
         var model = TinyModel.Value;
 
         var scores = LastLogits(model, ids);
@@ -43,12 +32,11 @@ public sealed class ProcessFixtureTests
         var chain = Builder.Build(options, context, sampling: options.DoSample);
         chain.Process(new LogitsContext(ids, promptLength, options.MaxLength, options.EosTokenId!.ToArray(), 0, 0), scores);
 
-        var expected = fixture.GetProperty("expected");
-        chain.Names.Should().Equal(expected.GetProperty("processors").EnumerateArray().Select(e => e.GetString()));
-        scores.Count(float.IsFinite).Should().Be(expected.GetProperty("finite_count")[0].GetInt32());
+        chain.Names.Should().Equal(fixture.Processors);
+        scores.Count(float.IsFinite).Should().Be(fixture.FiniteCount);
 
         var logSoftmax = LogSoftmax(scores);
-        var top = expected.GetProperty("top")[0].EnumerateArray().Select(e => (Id: e[0].GetInt32(), Score: FixtureJson.ReadFloat(e[1]), LogProb: FixtureJson.ReadFloat(e[2]))).ToList();
+        var top = fixture.Top;
         foreach (var (id, score, logProb) in top)
         {
             if (float.IsNegativeInfinity(score))
@@ -57,8 +45,8 @@ public sealed class ProcessFixtureTests
                 continue;
             }
 
-            scores[id].Should().BeApproximately(score, Tolerance, $"score of token {id}");
-            ((float)logSoftmax[id]).Should().BeApproximately(logProb, Tolerance, $"log-softmax of token {id}");
+            scores[id].Should().BeApproximately(score, FixtureAssert.Tolerance, $"score of token {id}");
+            ((float)logSoftmax[id]).Should().BeApproximately(logProb, FixtureAssert.Tolerance, $"log-softmax of token {id}");
         }
 
         // The fixture's finite entries are the most likely tokens: ours must be the same ones.
