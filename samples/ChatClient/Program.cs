@@ -2,11 +2,8 @@
 // chat model; the conversation is sent as a plain transcript ("User: ..." / "Assistant: ...", ending with "Assistant:")
 // and each reply stops where the model starts the next "User:" turn (see README.md).
 //   dotnet run --project samples/ChatClient [-- MODEL] [--interactive]
-using Gpt2Kit.Gpt2.Tokenization;
-using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 bool interactive = args.Contains("--interactive");
 string[] positional = args.Where(a => a != "--interactive").ToArray();
@@ -14,7 +11,6 @@ string folder = SampleModel.Resolve(positional.FirstOrDefault());
 
 var services = new ServiceCollection();
 services.AddGpt2Kit().AddGpt2Model(folder).AddGpt2KitChatClient();
-services.TryAddSingleton<ITokenizer>(Gpt2Tokenizer.FromFolder(folder));
 await using var provider = services.BuildServiceProvider();
 var chat = provider.GetRequiredService<IChatClient>();
 

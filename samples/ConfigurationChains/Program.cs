@@ -2,11 +2,8 @@
 // from the environment (Gpt2Kit__Generation__seed=7) or the command line (--Gpt2Kit:Search=greedy).
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
-using Gpt2Kit.Gpt2.Tokenization;
-using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 try
 {
@@ -20,7 +17,6 @@ try
     var model = FindModel(Gpt2KitConfiguration.ReadModel(Gpt2KitConfiguration.GetSection(configuration)) ?? "tests/fixtures/gpt2-tiny");
     var services = new ServiceCollection();
     services.AddGpt2Kit(configuration).AddGpt2Model(model);
-    services.TryAddSingleton<ITokenizer>(_ => Gpt2Tokenizer.FromFolder(model));
 
     // Building the generator binds and validates the configuration: a wrong value fails here, naming its path.
     await using var provider = services.BuildServiceProvider();

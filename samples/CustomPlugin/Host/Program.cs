@@ -1,18 +1,14 @@
 // Sample host: loads every plugin under ./plugins (one subfolder per plugin), lists what they registered, and generates
 // with the sample plugin's ban_digits processor in the chain.
 using Gpt2Kit.Decoding;
-using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Plugins;
-using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var model = args.Length > 0 ? args[0] : SampleModel.TinyCheckpoint();
 var pluginsFolder = Path.Combine(AppContext.BaseDirectory, "plugins");
 
 var services = new ServiceCollection();
 services.AddGpt2Kit().AddGpt2Model(model).AddPluginsFrom(pluginsFolder);
-services.TryAddSingleton<ITokenizer>(_ => Gpt2Tokenizer.FromFolder(model));
 await using var provider = services.BuildServiceProvider();
 
 var report = provider.GetRequiredService<PluginLoadReport>();

@@ -1,7 +1,6 @@
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Gpt2;
-using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Models;
 using Gpt2Kit.Plugins;
 using Gpt2Kit.Tokenization;
@@ -47,10 +46,6 @@ internal sealed class GeneratorHost : IDisposable
 
         string generationConfig = Path.Combine(modelFolder, "generation_config.json");
         var defaults = File.Exists(generationConfig) ? GenerationConfiguration.FromJsonFile(generationConfig) : new GenerationOptions();
-        var tokenizer = File.Exists(Path.Combine(modelFolder, "vocab.json")) && File.Exists(Path.Combine(modelFolder, "merges.txt"))
-            ? Gpt2Tokenizer.FromFolder(modelFolder)
-            : Gpt2Tokenizer.Default;
-
         var services = new ServiceCollection();
         var loadProgress = new ModelLoadProgress();
         var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder, options => options.Progress = loadProgress);
@@ -72,13 +67,12 @@ internal sealed class GeneratorHost : IDisposable
             context.Error.WriteLine($"warning: plugin {failure} (left out)");
         }
 
-        services.AddSingleton<ITokenizer>(tokenizer);
         var provider = services.BuildServiceProvider();
         try
         {
             // The model loads on its first resolution: here, under the progress display.
             var model = loadProgress.Run(context, modelFolder, json, provider.GetRequiredService<ICausalLanguageModel>);
-            return new GeneratorHost(provider, model, tokenizer, defaults);
+            return new GeneratorHost(provider, model, provider.GetRequiredService<ITokenizer>(), defaults);
         }
         catch
         {

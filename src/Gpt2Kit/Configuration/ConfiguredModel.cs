@@ -5,22 +5,35 @@ using Gpt2Kit.Tokenization;
 namespace Gpt2Kit.Configuration;
 
 /// <summary>The model named by <c>Gpt2Kit:Model</c> (a folder or a Hugging Face name), loaded by the first registered
-/// <see cref="IModelLoader"/> that can read it. The location is resolved (and downloaded, if need be) once.</summary>
-/// <remarks>Thread-safe: the resolution is lazy and done once.</remarks>
-internal sealed class ConfiguredModel
+/// <see cref="IModelLoader"/> that can read it. The location is resolved (and downloaded, if need be) once.
+/// It is the fallback of the generator: a model or tokenizer registered in code wins, and then nothing is loaded here.</summary>
+/// <remarks>Thread-safe: each part is loaded lazily, once. Disposing it disposes the model it loaded.</remarks>
+internal sealed class ConfiguredModel : IDisposable
 {
     private readonly Lazy<(IModelLoader Loader, string Folder)> _source;
+    private readonly Lazy<ICausalLanguageModel> _model;
+    private readonly Lazy<ITokenizer> _tokenizer;
 
     public ConfiguredModel(string value, string settingPath, IEnumerable<IModelLoader> loaders)
     {
         var candidates = loaders.ToList();
         _source = new Lazy<(IModelLoader, string)>(() => Find(value, settingPath, candidates));
+        _model = new Lazy<ICausalLanguageModel>(() => _source.Value.Loader.Load(_source.Value.Folder));
+        _tokenizer = new Lazy<ITokenizer>(() => _source.Value.Loader.LoadTokenizer(_source.Value.Folder)
+            ?? throw new ModelLoadException($"{settingPath}: the '{_source.Value.Loader.Name}' backend has no tokenizer for '{_source.Value.Folder}'; register an ITokenizer."));
     }
 
-    public ICausalLanguageModel LoadModel() => _source.Value.Loader.Load(_source.Value.Folder);
+    public ICausalLanguageModel Model => _model.Value;
 
-    public ITokenizer LoadTokenizer() => _source.Value.Loader.LoadTokenizer(_source.Value.Folder)
-        ?? throw new ModelLoadException($"The '{_source.Value.Loader.Name}' backend has no tokenizer for '{_source.Value.Folder}'; register an ITokenizer.");
+    public ITokenizer Tokenizer => _tokenizer.Value;
+
+    public void Dispose()
+    {
+        if (_model.IsValueCreated)
+        {
+            _model.Value.Dispose();
+        }
+    }
 
     private static (IModelLoader, string) Find(string value, string settingPath, List<IModelLoader> loaders)
     {

@@ -2,7 +2,6 @@ using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Models;
 using Gpt2Kit.Plugins;
-using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,13 +31,12 @@ public static class Gpt2KitConfigurationBuilderExtensions
 
         builder.Services.AddSingleton<IConfigureOptions<GenerationOptions>>(new ConfigureGenerationOptions(section));
 
-        // Model: a folder or hub name, loaded by a registered backend. TryAdd: a model or tokenizer registered in code wins.
+        // Model: a folder or hub name, loaded by a registered backend when the generator is built, unless a model and a
+        // tokenizer are registered in code (those win).
         if (Gpt2KitConfiguration.ReadModel(section) is { } model)
         {
             string settingPath = string.IsNullOrEmpty((section as IConfigurationSection)?.Path) ? "Model" : $"{((IConfigurationSection)section).Path}:Model";
             builder.Services.TryAddSingleton(provider => new ConfiguredModel(model, settingPath, provider.GetServices<IModelLoader>()));
-            builder.Services.TryAddSingleton<ICausalLanguageModel>(provider => provider.GetRequiredService<ConfiguredModel>().LoadModel());
-            builder.Services.TryAddSingleton<ITokenizer>(provider => provider.GetRequiredService<ConfiguredModel>().LoadTokenizer());
         }
 
         // Plugins may read their own settings (Gpt2Kit:Mirostat, …) from the host's configuration.

@@ -57,8 +57,8 @@ public static class Gpt2KitServiceCollectionExtensions
         services.AddSingleton<ILogitsProcessorFactory, HammingDiversityProcessorFactory>();
 
         services.TryAddSingleton<ITextGenerator>(provider => new TextGenerator(
-            provider.GetRequiredService<ICausalLanguageModel>(),
-            provider.GetRequiredService<ITokenizer>(),
+            provider.GetService<ICausalLanguageModel>() ?? provider.GetService<ConfiguredModel>()?.Model ?? throw MissingModel(nameof(ICausalLanguageModel)),
+            provider.GetService<ITokenizer>() ?? provider.GetService<ConfiguredModel>()?.Tokenizer ?? throw MissingModel(nameof(ITokenizer)),
             provider.GetServices<ISearchStrategy>(),
             provider.GetServices<ILogitsProcessorFactory>(),
             provider.GetServices<IStoppingCriterionFactory>(),
@@ -76,6 +76,9 @@ public static class Gpt2KitServiceCollectionExtensions
 
         return builder;
     }
+
+    private static InvalidOperationException MissingModel(string what) => new(
+        $"No {what} is registered: call AddGpt2Model(folder), or set Gpt2Kit:Model (a folder or Hugging Face name) and register a backend (AddGpt2Backend()).");
 
     /// <summary>Marks a collection that already holds the Gpt2Kit registrations.</summary>
     private sealed class Gpt2KitMarker;

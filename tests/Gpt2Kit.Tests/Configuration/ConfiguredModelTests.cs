@@ -25,7 +25,7 @@ public class ConfiguredModelTests
         await using var provider = services.BuildServiceProvider();
 
         var generator = provider.GetRequiredService<ITextGenerator>();
-        provider.GetRequiredService<ITokenizer>().Encode("Hello, my name is").Should().Equal(15496, 11, 616, 1438, 318);
+        generator.Tokenizer.Encode("Hello, my name is").Should().Equal(15496, 11, 616, 1438, 318);
 
         using var cases = FixtureJson.Load("generate.json");
         var greedy = cases.RootElement.EnumerateArray().Single(c => c.GetProperty("name").GetString() == "greedy_single");
@@ -42,7 +42,19 @@ public class ConfiguredModelTests
         var services = new ServiceCollection();
         services.AddGpt2Kit(Settings("no/such-model-anywhere")).AddGpt2Model(FixturePaths.Checkpoint("gpt2-tiny"));
         await using var provider = services.BuildServiceProvider();
+        // Neither the configured name nor its tokenizer is ever looked up: the generator builds from what code registered.
+        provider.GetRequiredService<ITextGenerator>().Tokenizer.Encode("Hello").Should().Equal(15496);
         provider.GetRequiredService<ICausalLanguageModel>().Info.VocabSize.Should().Be(50257);
+    }
+
+    [Fact]
+    public async Task Without_any_model_the_generator_says_what_to_register()
+    {
+        var services = new ServiceCollection();
+        services.AddGpt2Kit();
+        await using var provider = services.BuildServiceProvider();
+        FluentActions.Invoking(() => provider.GetRequiredService<ITextGenerator>())
+            .Should().Throw<InvalidOperationException>().WithMessage("No ICausalLanguageModel is registered: call AddGpt2Model(folder)*");
     }
 
     [Fact]
@@ -51,7 +63,7 @@ public class ConfiguredModelTests
         var services = new ServiceCollection();
         services.AddGpt2Kit(Settings(FixturePaths.Checkpoint("gpt2-tiny")));
         await using var provider = services.BuildServiceProvider();
-        FluentActions.Invoking(() => provider.GetRequiredService<ICausalLanguageModel>())
+        FluentActions.Invoking(() => provider.GetRequiredService<ITextGenerator>())
             .Should().Throw<ModelLoadException>().WithMessage("Gpt2Kit:Model: *no model backend is registered*AddGpt2Backend()*");
     }
 
@@ -64,7 +76,7 @@ public class ConfiguredModelTests
             var services = new ServiceCollection();
             services.AddGpt2Kit(Settings(empty)).AddGpt2Backend();
             await using var provider = services.BuildServiceProvider();
-            FluentActions.Invoking(() => provider.GetRequiredService<ICausalLanguageModel>())
+            FluentActions.Invoking(() => provider.GetRequiredService<ITextGenerator>())
                 .Should().Throw<ModelLoadException>().WithMessage($"Gpt2Kit:Model: no registered backend can load '{empty}' (registered: gpt2).");
         }
         finally
