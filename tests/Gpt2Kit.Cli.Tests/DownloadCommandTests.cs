@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing;
 using System.Text.Json;
 using Gpt2Kit.Tests.Hub;
 

@@ -11,8 +11,8 @@ internal static class Activations
         {
             case Gpt2Activation.GeluNew: GeluNew.Apply(values); break;
             case Gpt2Activation.Relu: Relu.Apply(values); break;
-            case Gpt2Activation.Silu: Silu.Apply(values); break;
-            case Gpt2Activation.QuickGelu: QuickGelu.Apply(values); break;
+            case Gpt2Activation.Silu: SigmoidGate.Apply(values, 1f); break;
+            case Gpt2Activation.QuickGelu: SigmoidGate.Apply(values, SigmoidGate.QuickGeluBeta); break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
     }

@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing;
 using Gpt2Kit.Gpt2.SafeTensors;
 using Gpt2Kit.Gpt2.Tests.Support;
 using Gpt2Kit.Models;

@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gpt2Kit.Gpt2.Tokenization;
@@ -42,7 +43,7 @@ internal static class MiniVocabulary
     };
 
     /// <summary>Writes vocab.json and merges.txt into <paramref name="folder"/>.</summary>
-    public static void Write(TemporaryFolder folder, string? vocabularyJson = null, string? mergesText = null)
+    public static void Write(TempFolder folder, string? vocabularyJson = null, string? mergesText = null)
     {
         File.WriteAllText(folder.File("vocab.json"), vocabularyJson ?? VocabularyJson());
         File.WriteAllText(folder.File("merges.txt"), mergesText ?? MergesText());

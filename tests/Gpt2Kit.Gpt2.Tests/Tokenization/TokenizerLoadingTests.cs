@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing;
 using System.Text.Json.Nodes;
 using Gpt2Kit.Gpt2.Tokenization;
 
@@ -6,7 +7,7 @@ namespace Gpt2Kit.Gpt2.Tests.Tokenization;
 /// <summary>Loading from each file layout, and every kind of broken file: the error must name the file and what is wrong.</summary>
 public sealed class TokenizerLoadingTests : IDisposable
 {
-    private readonly TemporaryFolder _folder = new();
+    private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
@@ -33,7 +34,7 @@ public sealed class TokenizerLoadingTests : IDisposable
         File.WriteAllText(_folder.File("vocab.bpe"), MiniVocabulary.MergesText());
         Gpt2Tokenizer.FromFolder(_folder.Path).Encode("hello").Should().Equal(259);
 
-        using var jsonFolder = new TemporaryFolder();
+        using var jsonFolder = new TempFolder("gpt2kit-tokenizer");
         File.WriteAllText(jsonFolder.File("tokenizer.json"), MiniVocabulary.TokenizerJson().ToJsonString());
         Gpt2Tokenizer.FromFolder(jsonFolder.Path).Encode("hello<|endoftext|>").Should().Equal(259, 260);
 

@@ -56,7 +56,7 @@ internal static class TokenizerSources
     /// <summary>Writes files into a fresh folder, loads it with <see cref="Gpt2Tokenizer.FromFolder"/> and deletes the folder.</summary>
     public static Gpt2Tokenizer LoadFromTemporaryFolder(Action<string> writeFiles)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TempFolder("gpt2kit-tokenizer");
         writeFiles(folder.Path);
         return Gpt2Tokenizer.FromFolder(folder.Path);
     }
@@ -69,32 +69,6 @@ internal static class TokenizerSources
 
     private static void WriteTokenizerJson(string folder) =>
         File.WriteAllText(Path.Combine(folder, "tokenizer.json"), BuildTokenizerJson(mergesAsPairs: true).ToJsonString());
-}
-
-/// <summary>A folder under the temp directory, deleted on dispose.</summary>
-internal sealed class TemporaryFolder : IDisposable
-{
-    public TemporaryFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gpt2kit-tokenizer-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
 }
 
 /// <summary>The cases of tests/fixtures/tokenizer.json.</summary>
