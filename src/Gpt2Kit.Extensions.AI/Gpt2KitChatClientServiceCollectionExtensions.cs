@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers <see cref="Gpt2KitChatClient"/> as the <see cref="IChatClient"/>.</summary>
+/// <remarks>Stateless; used during start-up on one thread, like the service collection.</remarks>
 public static class Gpt2KitChatClientServiceCollectionExtensions
 {
     /// <summary>Adds a singleton <see cref="IChatClient"/> over the registered <see cref="ITextGenerator"/>. Requests start from

@@ -2,6 +2,7 @@ namespace Gpt2Kit.Decoding;
 
 /// <summary>A generation setting is missing, of the wrong type or out of range. The message names the setting's path,
 /// the value given and what is allowed.</summary>
+/// <remarks>Immutable; thread-safe.</remarks>
 public sealed class GenerationConfigurationException : ArgumentException
 {
     /// <summary>Creates the exception.</summary>

@@ -177,9 +177,11 @@ public enum EarlyStopping
 /// <summary>Hugging Face <c>exponential_decay_length_penalty</c>: <c>(start_index, decay_factor)</c>.</summary>
 /// <param name="Start">Generated tokens after which the penalty starts.</param>
 /// <param name="Factor">Growth factor per token (&gt; 1 makes EOS more likely).</param>
+/// <remarks>Immutable; thread-safe.</remarks>
 public sealed record ExponentialDecayLengthPenalty(int Start, double Factor);
 
 /// <summary>One entry of Hugging Face <c>sequence_bias</c>.</summary>
 /// <param name="Tokens">The sequence; the bias applies to its last token when the rest matches the row's tail.</param>
 /// <param name="Bias">Added to the score.</param>
+/// <remarks>Immutable by convention (do not change <c>Tokens</c> after creation); thread-safe for reading.</remarks>
 public sealed record SequenceBias(int[] Tokens, double Bias);

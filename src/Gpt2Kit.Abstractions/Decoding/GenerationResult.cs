@@ -41,6 +41,7 @@ public sealed record GenerationResult
 /// <param name="Score">Its score after the processor chain.</param>
 /// <param name="Logprob">Log-softmax of the processed scores at this token.</param>
 /// <param name="Text">The token's text, when a tokenizer is available.</param>
+/// <remarks>Immutable; thread-safe.</remarks>
 public sealed record TokenAlternative(int TokenId, float Score, float Logprob, string? Text = null);
 
 /// <summary>One streamed piece of a generation.</summary>
@@ -75,4 +76,5 @@ public sealed record GenerationUpdate
 /// <summary>The log-probability of a continuation given a prompt (raw log-softmax, no processors).</summary>
 /// <param name="SumLogprob">The sum over the continuation's tokens.</param>
 /// <param name="TokenLogprobs">One value per continuation token.</param>
+/// <remarks>Immutable by convention; thread-safe for reading.</remarks>
 public sealed record ScoreResult(double SumLogprob, float[] TokenLogprobs);

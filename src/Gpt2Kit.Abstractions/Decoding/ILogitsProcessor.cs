@@ -38,6 +38,7 @@ public interface ILogitsProcessorFactory
 /// <param name="Options">The request's resolved options.</param>
 /// <param name="MinTokensToKeep">Tokens a warper must never filter (1 when sampling; EOS count + 1 in beam sampling).</param>
 /// <param name="Tokenizer">The tokenizer, when the host has one.</param>
+/// <remarks>Immutable; thread-safe.</remarks>
 public sealed record ProcessorCreationContext(
     Models.ModelInfo Model,
     GenerationOptions Options,

@@ -9,6 +9,7 @@ public interface IStoppingCriterion
 }
 
 /// <summary>What a stopping criterion may look at for one row after a token was appended.</summary>
+/// <remarks>A stack-only view, valid during one <see cref="IStoppingCriterion.Check"/> call on the calling thread.</remarks>
 public readonly ref struct StoppingContext
 {
     /// <summary>Creates a context.</summary>

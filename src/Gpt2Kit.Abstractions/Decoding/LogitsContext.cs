@@ -1,7 +1,7 @@
 namespace Gpt2Kit.Decoding;
 
 /// <summary>What a logits processor may look at for one row at one step.</summary>
-/// <remarks>A stack-only view, valid during one <see cref="ILogitsProcessor.Process"/> call.</remarks>
+/// <remarks>A stack-only view, valid during one <see cref="ILogitsProcessor.Process"/> call on the calling thread.</remarks>
 public readonly ref struct LogitsContext
 {
     /// <summary>Creates a context.</summary>

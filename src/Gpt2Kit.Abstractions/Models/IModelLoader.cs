@@ -33,6 +33,7 @@ public sealed class ModelLoadOptions
 }
 
 /// <summary>A model could not be loaded; <see cref="Exception.Message"/> names the file, tensor or key at fault.</summary>
+/// <remarks>Immutable; thread-safe.</remarks>
 public sealed class ModelLoadException : Exception
 {
     /// <summary>Creates the exception.</summary>

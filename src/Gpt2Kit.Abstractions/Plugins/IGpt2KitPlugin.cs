@@ -20,6 +20,7 @@ public interface IGpt2KitBuilder
 }
 
 /// <summary>Registration helpers shared by the host and plugins.</summary>
+/// <remarks>Stateless; used during start-up on one thread, like the builder.</remarks>
 public static class Gpt2KitBuilderExtensions
 {
     /// <summary>Registers a logits processor factory.</summary>
