@@ -15,4 +15,7 @@ public enum Gpt2Activation
 
     /// <summary><c>quick_gelu</c>: <c>x·sigmoid(1.702·x)</c>.</summary>
     QuickGelu,
+
+    /// <summary><c>gelu</c>: the exact form <c>x·Φ(x) = 0.5·x·(1 + erf(x/√2))</c>.</summary>
+    Gelu,
 }

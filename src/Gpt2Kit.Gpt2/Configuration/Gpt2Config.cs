@@ -17,7 +17,7 @@ public sealed record Gpt2Config
 
     /// <summary>The activation names <c>activation_function</c> accepts.</summary>
     public static IReadOnlyList<string> SupportedActivations { get; } =
-        ["gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu", "silu", "swish", "quick_gelu"];
+        ["gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu", "relu", "silu", "swish", "quick_gelu"];
 
     /// <summary>The shapes <see cref="FromPreset"/> knows: the four OpenAI GPT-2 sizes and the tiny test shape.</summary>
     public static IReadOnlyList<string> PresetNames { get; } = ["gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "tiny"];
@@ -270,6 +270,7 @@ public sealed record Gpt2Config
         Gpt2Activation.Relu => "relu",
         Gpt2Activation.Silu => "silu",
         Gpt2Activation.QuickGelu => "quick_gelu",
+        Gpt2Activation.Gelu => "gelu",
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 
@@ -286,6 +287,7 @@ public sealed record Gpt2Config
         "relu" => Gpt2Activation.Relu,
         "silu" or "swish" => Gpt2Activation.Silu,
         "quick_gelu" => Gpt2Activation.QuickGelu,
+        "gelu" => Gpt2Activation.Gelu,
         _ => throw new ModelLoadException(
             $"{source}: activation_function '{name}' is not supported; supported: {string.Join(", ", SupportedActivations)}."),
     };

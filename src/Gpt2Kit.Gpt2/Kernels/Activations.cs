@@ -13,6 +13,7 @@ internal static class Activations
             case Gpt2Activation.Relu: Relu.Apply(values); break;
             case Gpt2Activation.Silu: SigmoidGate.Apply(values, 1f); break;
             case Gpt2Activation.QuickGelu: SigmoidGate.Apply(values, SigmoidGate.QuickGeluBeta); break;
+            case Gpt2Activation.Gelu: GeluExact.Apply(values); break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
     }

@@ -39,11 +39,12 @@ public sealed class Gpt2ConfigTests
     [InlineData("relu", Gpt2Activation.Relu)]
     [InlineData("silu", Gpt2Activation.Silu)]
     [InlineData("quick_gelu", Gpt2Activation.QuickGelu)]
+    [InlineData("gelu", Gpt2Activation.Gelu)]
     public void Supported_activations_are_recognized(string name, Gpt2Activation expected) =>
         Gpt2Config.Parse($$"""{"activation_function": "{{name}}"}""").Activation.Should().Be(expected);
 
     [Theory]
-    [InlineData("""{"activation_function": "gelu"}""", "config.json: activation_function 'gelu' is not supported; supported: gelu_new, gelu_pytorch_tanh")]
+    [InlineData("""{"activation_function": "mish"}""", "config.json: activation_function 'mish' is not supported; supported: gelu_new, gelu_pytorch_tanh")]
     [InlineData("""{"n_embd": 100, "n_head": 12}""", "config.json: n_embd (100) must be a multiple of n_head (12).")]
     [InlineData("""{"n_layer": 0}""", "config.json: n_layer must be a positive integer, got 0.")]
     [InlineData("""{"n_positions": -5}""", "config.json: n_positions must be a positive integer, got -5.")]

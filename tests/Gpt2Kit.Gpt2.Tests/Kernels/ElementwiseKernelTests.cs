@@ -1,4 +1,5 @@
 using Gpt2Kit.Gpt2.Kernels;
+using Gpt2Kit.Gpt2.Tests.Support;
 
 namespace Gpt2Kit.Gpt2.Tests.Kernels;
 
@@ -61,6 +62,7 @@ public sealed class ElementwiseKernelTests
         Check(Gpt2Activation.Relu, v => Math.Max(v, 0));
         Check(Gpt2Activation.Silu, v => v / (1 + Math.Exp(-v)));
         Check(Gpt2Activation.QuickGelu, v => v / (1 + Math.Exp(-1.702 * v)));
+        Check(Gpt2Activation.Gelu, v => v * ReferenceMath.NormalCdf(v));
         Check(Gpt2Activation.GeluNew, v => 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + (0.044715 * v * v * v)))));
 
         void Check(Gpt2Activation activation, Func<double, double> formula)

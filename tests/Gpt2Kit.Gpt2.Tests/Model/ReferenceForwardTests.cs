@@ -18,6 +18,7 @@ public sealed class ReferenceForwardTests : IDisposable
         { 100, 25, 400, "gelu_new", true, true },
         { 48, 3, 96, "quick_gelu", false, false },
         { 24, 2, 50, "relu", true, false },
+        { 36, 4, 80, "gelu", true, false },
     };
 
     public void Dispose() => _folder.Dispose();

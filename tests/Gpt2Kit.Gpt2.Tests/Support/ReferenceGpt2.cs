@@ -115,6 +115,7 @@ public sealed class ReferenceGpt2
         Gpt2Activation.Relu => Math.Max(x, 0),
         Gpt2Activation.Silu => x / (1 + Math.Exp(-x)),
         Gpt2Activation.QuickGelu => x / (1 + Math.Exp(-1.702 * x)),
+        Gpt2Activation.Gelu => x * ReferenceMath.NormalCdf(x),
         _ => throw new ArgumentOutOfRangeException(nameof(x)),
     };
 }
