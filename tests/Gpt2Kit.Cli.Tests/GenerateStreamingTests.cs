@@ -28,6 +28,23 @@ public class GenerateStreamingTests
     }
 
     [Fact]
+    public async Task On_a_terminal_plain_generate_streams_without_asking_and_a_pipe_gets_the_text_whole()
+    {
+        string final = (await CliRunner.RunJsonAsync([.. Greedy, "--json"])).GetProperty("texts")[0].GetString()!;
+
+        var terminal = new RecordingWriter();
+        var context = TerminalConsole.Context(terminal, new StringWriter(), outIsTerminal: true, errorIsTerminal: false);
+        (await CliApp.RunAsync([.. Greedy], context)).Should().Be(ExitCodes.Success);
+        terminal.ToString().Should().Be(final + Environment.NewLine);
+        terminal.Pieces.Should().HaveCountGreaterThan(12, "a person at a terminal sees the text as it is produced");
+
+        var pipe = new RecordingWriter();
+        (await CliApp.RunAsync([.. Greedy], pipe, new StringWriter())).Should().Be(ExitCodes.Success);
+        pipe.ToString().Should().Be(final + Environment.NewLine);
+        pipe.Pieces.Should().HaveCountLessThan(3, "redirected output is written once, when the text is complete");
+    }
+
+    [Fact]
     public async Task Ctrl_C_stops_with_the_text_so_far_a_newline_a_note_and_exit_code_130()
     {
         var json = await CliRunner.RunJsonAsync([.. Greedy, "--json"]);

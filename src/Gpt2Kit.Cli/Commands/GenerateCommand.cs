@@ -6,8 +6,8 @@ using Gpt2Kit.Decoding;
 
 namespace Gpt2Kit.Cli.Commands;
 
-/// <summary><c>gpt2kit generate</c>: runs one generation request. Plain output prints each sequence's generated text (with
-/// <c>--stream</c>, as it is produced); <c>--json</c> prints one object with <c>sequences</c>, <c>texts</c>,
+/// <summary><c>gpt2kit generate</c>: runs one generation request. Plain output prints each sequence's generated text, as it
+/// is produced when stdout is a terminal or with <c>--stream</c>; <c>--json</c> prints one object with <c>sequences</c>, <c>texts</c>,
 /// <c>sequence_scores</c>, <c>transition_scores</c>, <c>token_logprobs</c>, <c>finish_reasons</c>, <c>beam_indices</c>,
 /// <c>processors</c> and <c>prompt_length</c>, shaped as Hugging Face returns them. Ctrl+C stops within one step: the text so
 /// far is printed, then a newline and a "stopped" note on stderr, exit code 130.</summary>
@@ -20,7 +20,7 @@ internal static class GenerateCommand
             "gpt2kit generate --model gpt2 --prompt \"Once upon a time\" --do-sample --top-p 0.9 --seed 42",
             "gpt2kit generate --input-ids '[[464,2068,7586]]' --num-beams 4 --max-new-tokens 10 --json");
         var settings = new GenerationCliOptions(command);
-        var stream = new Option<bool>("--stream") { Description = "Print the text as it is generated (plain output only; --json prints one object at the end)." };
+        var stream = new Option<bool>("--stream") { Description = "Print the text as it is generated, also when stdout is redirected (on a terminal this is the default; --json prints one object at the end)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with ids, texts and scores." };
         command.Options.Add(stream);
         command.Options.Add(json);
@@ -32,7 +32,8 @@ internal static class GenerateCommand
             var request = settings.BuildRequest(parse, host.Defaults);
             try
             {
-                if (parse.GetValue(stream) && !asJson)
+                // A person at a terminal sees the text as it comes; a pipe gets it whole unless --stream asks otherwise.
+                if (!asJson && (parse.GetValue(stream) || context.OutIsTerminal))
                 {
                     return await StreamAsync(context, host.Generator, request, cancellationToken);
                 }
