@@ -11,7 +11,8 @@ namespace Gpt2Kit.Extensions.AI;
 /// <remarks>
 /// <para>The conversation is written as a plain transcript by <see cref="ChatPromptFormat"/> (system text, then
 /// <c>User: …</c> / <c>Assistant: …</c> lines, ending with <c>Assistant:</c>), and the reply stops where the model starts the
-/// next <c>\nUser:</c> turn.</para>
+/// next <c>\nUser:</c> turn. When the transcript and the reply's token budget exceed the model's context, the oldest turns
+/// are left out (never the system text or the last message).</para>
 /// <para><see cref="ChatOptions"/> map onto Hugging Face generation settings: <see cref="ChatOptions.MaxOutputTokens"/> →
 /// <c>max_new_tokens</c> (default <see cref="Gpt2KitChatClientOptions.DefaultMaxOutputTokens"/>);
 /// <see cref="ChatOptions.Temperature"/> → <c>do_sample</c> and <c>temperature</c> (0 means greedy);
@@ -199,9 +200,31 @@ public sealed class Gpt2KitChatClient : IChatClient
     private (GenerationRequest Request, IReadOnlyList<string> Stops) BuildRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        string prompt = _format.Format(messages, options);
+        var conversation = messages.ToList();
         var generation = ChatOptionsMapper.Map(options, _defaults, _defaultMaxOutputTokens, _format.StopSequences);
+        string prompt = _format.Format(conversation, options);
+
+        // GPT-2 sees a fixed window: the oldest turns give way (never the system text or the last message) until the
+        // transcript and the reply's token budget fit. If even that is too long, the generator's length error says so.
+        int budget = _generator.Model.ContextLength - (generation.MaxNewTokens ?? 0);
+        while (_generator.Tokenizer.Encode(prompt).Length > budget && DropOldestTurn(conversation))
+        {
+            prompt = _format.Format(conversation, options);
+        }
+
         return (GenerationRequest.FromText(prompt, generation), generation.StopStrings?.ToList() ?? []);
+    }
+
+    private static bool DropOldestTurn(List<ChatMessage> conversation)
+    {
+        int oldest = conversation.FindIndex(m => m.Role != ChatRole.System);
+        if (oldest < 0 || oldest == conversation.Count - 1)
+        {
+            return false;
+        }
+
+        conversation.RemoveAt(oldest);
+        return true;
     }
 
     // Rows are padded after they finish; the reply's tokens run to the first end-of-sequence id, inclusive.

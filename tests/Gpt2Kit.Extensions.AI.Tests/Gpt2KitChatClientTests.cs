@@ -34,6 +34,44 @@ public sealed class Gpt2KitChatClientTests
     }
 
     [Fact]
+    public async Task ALongConversation_DropsItsOldestTurns_KeepingTheSystemTextAndTheLastMessage_ToFitTheContext()
+    {
+        // One token per character: a 70-token window with a 10-token reply leaves 60 for the transcript (the whole one is 80).
+        _generator.Model = _generator.Model with { ContextLength = 70 };
+        using var client = new Gpt2KitChatClient(_generator.Say(" ok"));
+        ChatMessage[] conversation =
+        [
+            new(ChatRole.System, "Be brief."),
+            new(ChatRole.User, "First question"),
+            new(ChatRole.Assistant, "First answer"),
+            new(ChatRole.User, "Second?"),
+        ];
+
+        await client.GetResponseAsync(conversation, new ChatOptions { MaxOutputTokens = 10 });
+
+        string prompt = _generator.Requests.Single().Prompts![0];
+        prompt.Should().Be("Be brief.\n\nAssistant: First answer\nUser: Second?\nAssistant:");
+        _generator.Tokenizer.Encode(prompt).Length.Should().BeLessThanOrEqualTo(60);
+    }
+
+    [Fact]
+    public async Task AConversationThatFits_IsSentWhole()
+    {
+        using var client = new Gpt2KitChatClient(_generator.Say(" ok"));
+        ChatMessage[] conversation =
+        [
+            new(ChatRole.System, "Be brief."),
+            new(ChatRole.User, "First question"),
+            new(ChatRole.Assistant, "First answer"),
+            new(ChatRole.User, "Second?"),
+        ];
+
+        await client.GetResponseAsync(conversation, new ChatOptions { MaxOutputTokens = 10 });
+
+        _generator.Requests.Single().Prompts![0].Should().Be("Be brief.\n\nUser: First question\nAssistant: First answer\nUser: Second?\nAssistant:");
+    }
+
+    [Fact]
     public async Task EveryChatOption_MapsToItsHuggingFaceSetting()
     {
         using var client = new Gpt2KitChatClient(_generator.Say(" ok"));

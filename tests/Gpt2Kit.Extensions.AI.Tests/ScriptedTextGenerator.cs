@@ -29,7 +29,7 @@ internal sealed class ScriptedTextGenerator : ITextGenerator
 
     public GenerationOptions? Defaults { get; set; }
 
-    public ModelInfo Model { get; } = new() { Name = "scripted-gpt2", VocabSize = 50257, ContextLength = 1024, HiddenSize = 64, EosTokenIds = [EndOfText] };
+    public ModelInfo Model { get; set; } = new() { Name = "scripted-gpt2", VocabSize = 50257, ContextLength = 1024, HiddenSize = 64, EosTokenIds = [EndOfText] };
 
     public ITokenizer Tokenizer { get; } = new CharTokenizer();
 
