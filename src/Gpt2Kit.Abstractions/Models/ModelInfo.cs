@@ -22,6 +22,10 @@ public sealed record ModelInfo
     /// <summary>Beginning-of-sequence id, if the model defines one.</summary>
     public int? BosTokenId { get; init; }
 
+    /// <summary>The model's own generation defaults as the text of a Hugging Face <c>generation_config.json</c>, or null.
+    /// The host applies them over Hugging Face's defaults and under the application's and the request's settings.</summary>
+    public string? GenerationConfigJson { get; init; }
+
     /// <summary>Padding id, if the model defines one (GPT-2 defines none; generation then pads with the first EOS id).</summary>
     public int? PadTokenId { get; init; }
 }

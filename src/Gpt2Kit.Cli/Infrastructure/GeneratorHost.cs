@@ -1,4 +1,3 @@
-using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Gpt2;
 using Gpt2Kit.Models;
@@ -9,19 +8,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Gpt2Kit.Cli.Infrastructure;
 
 /// <summary>Builds the generator the generation commands share from <c>--model DIR|NAME</c>: the checkpoint, its tokenizer
-/// (the folder's vocab.json/merges.txt, else the embedded GPT-2 vocabulary) and the Gpt2Kit services, with the folder's
-/// <c>generation_config.json</c> as the default options (Hugging Face's overlay: defaults, then the model's generation
-/// config, then the request).</summary>
+/// (the folder's vocab.json/merges.txt, else the embedded GPT-2 vocabulary) and the Gpt2Kit services; the generator applies
+/// the folder's <c>generation_config.json</c> as the model's defaults (Hugging Face's overlay: defaults, then the model's
+/// generation config, then the request).</summary>
 internal sealed class GeneratorHost : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    private GeneratorHost(ServiceProvider services, ICausalLanguageModel model, ITokenizer tokenizer, GenerationOptions defaults)
+    private GeneratorHost(ServiceProvider services, ICausalLanguageModel model, ITokenizer tokenizer)
     {
         _services = services;
         Model = model;
         Tokenizer = tokenizer;
-        Defaults = defaults;
         Generator = (TextGenerator)services.GetRequiredService<ITextGenerator>();
     }
 
@@ -31,8 +29,9 @@ internal sealed class GeneratorHost : IDisposable
 
     public TextGenerator Generator { get; }
 
-    /// <summary>A copy of the model's default options, to overlay the command's settings on.</summary>
-    public GenerationOptions Defaults { get; }
+    /// <summary>A copy of the generator's default options (with the model's generation_config.json), to overlay the
+    /// command's settings on.</summary>
+    public GenerationOptions Defaults => Generator.DefaultOptions;
 
     /// <summary>Loads the model <paramref name="modelLocation"/> (a folder, or a Hugging Face name resolved through the cache and
     /// downloaded when missing, with progress on stderr; see <see cref="Hub.ModelLocation"/>), with loading progress on a
@@ -44,8 +43,6 @@ internal sealed class GeneratorHost : IDisposable
     {
         string modelFolder = await Commands.DownloadCommand.ResolveModelAsync(context, modelLocation, cancellationToken);
 
-        string generationConfig = Path.Combine(modelFolder, "generation_config.json");
-        var defaults = File.Exists(generationConfig) ? GenerationConfiguration.FromJsonFile(generationConfig) : new GenerationOptions();
         var services = new ServiceCollection();
         var loadProgress = new ModelLoadProgress();
         var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder, options => options.Progress = loadProgress);
@@ -72,7 +69,7 @@ internal sealed class GeneratorHost : IDisposable
         {
             // The model loads on its first resolution: here, under the progress display.
             var model = loadProgress.Run(context, modelFolder, json, provider.GetRequiredService<ICausalLanguageModel>);
-            return new GeneratorHost(provider, model, provider.GetRequiredService<ITokenizer>(), defaults);
+            return new GeneratorHost(provider, model, provider.GetRequiredService<ITokenizer>());
         }
         catch
         {

@@ -171,12 +171,16 @@ public sealed record Gpt2Config
                 EosTokenIds = generation.IntList("eos_token_id") ?? config.EosTokenIds,
                 BosTokenId = generation.Int("bos_token_id") ?? config.BosTokenId,
                 PadTokenId = generation.Int("pad_token_id") ?? config.PadTokenId,
+                GenerationConfigJson = generationConfigJson,
             };
         }
 
         config.Validate(configSource);
         return config;
     }
+
+    /// <summary>The text of the checkpoint's <c>generation_config.json</c>, or null; generation applies it as the model's defaults.</summary>
+    public string? GenerationConfigJson { get; init; }
 
     /// <summary>Checks that every size is positive, that <c>n_embd</c> divides into <c>n_head</c> heads and that special ids are in the vocabulary.</summary>
     /// <param name="source">The file named in error messages.</param>

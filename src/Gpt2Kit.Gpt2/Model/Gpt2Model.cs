@@ -32,6 +32,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
             EosTokenIds = config.EosTokenIds,
             BosTokenId = config.BosTokenId,
             PadTokenId = config.PadTokenId,
+            GenerationConfigJson = config.GenerationConfigJson,
         };
     }
 

@@ -147,6 +147,10 @@ public static class GenerationConfiguration
     private static bool AcceptsEmpty(GenerationOptionField field, IConfigurationSection section) =>
         section.Value == string.Empty && !field.Property.PropertyType.IsValueType && field.Property.PropertyType != typeof(string);
 
+    /// <summary>Fills <paramref name="options"/> in place from JSON text; messages start with <paramref name="source"/>.</summary>
+    internal static void ApplyJson(string json, string source, GenerationOptions options) =>
+        BindInto(LoadJson(json, source), options, new SettingReader($"{source}: "));
+
     private static IConfigurationRoot LoadJson(string json, string source)
     {
         try

@@ -4,6 +4,7 @@ using Gpt2Kit.Decoding.Inspection;
 using Gpt2Kit.Decoding.Processors;
 using Gpt2Kit.Decoding.Search;
 using Gpt2Kit.Decoding.Streaming;
+using Gpt2Kit.Configuration;
 using Gpt2Kit.Models;
 using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,8 @@ public sealed class TextGenerator : ITextGenerator
     /// <param name="strategies">Search strategies by name (the built-in ones and any plugin's).</param>
     /// <param name="processorFactories">Logits processor factories.</param>
     /// <param name="stoppingCriterionFactories">Stopping criterion factories (stop strings, <c>max_time</c>, plugins').</param>
-    /// <param name="defaultOptions">Options of requests that bring none; Hugging Face defaults when null.</param>
+    /// <param name="defaultOptions">Options of requests that bring none; when null, Hugging Face defaults with the model's
+    /// <c>generation_config.json</c> (<see cref="ModelInfo.GenerationConfigJson"/>) applied.</param>
     /// <exception cref="ArgumentException">Two strategies or two processor factories share a name.</exception>
     public TextGenerator(
         ICausalLanguageModel model,
@@ -57,13 +59,14 @@ public sealed class TextGenerator : ITextGenerator
 
         _chainBuilder = new ProcessorChainBuilder(processorFactories);
         _stoppingFactories = stoppingCriterionFactories.ToArray();
-        _defaults = (defaultOptions?.Value ?? new GenerationOptions()).Clone();
+        _defaults = defaultOptions?.Value.Clone() ?? ModelGenerationDefaults.For(model.Info);
     }
 
     /// <summary>Creates a generator with the built-in strategies, processors and stopping criteria, without a DI container.</summary>
     /// <param name="model">The model (not owned: dispose it yourself).</param>
     /// <param name="tokenizer">The tokenizer.</param>
-    /// <param name="defaultOptions">Options of requests that bring none; Hugging Face defaults when null.</param>
+    /// <param name="defaultOptions">Options of requests that bring none; when null, Hugging Face defaults with the model's
+    /// <c>generation_config.json</c> (<see cref="ModelInfo.GenerationConfigJson"/>) applied.</param>
     public static TextGenerator Create(ICausalLanguageModel model, ITokenizer tokenizer, GenerationOptions? defaultOptions = null)
     {
         var services = new ServiceCollection();

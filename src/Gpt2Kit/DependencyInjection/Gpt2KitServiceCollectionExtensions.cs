@@ -56,13 +56,18 @@ public static class Gpt2KitServiceCollectionExtensions
         BuiltInProcessors.AddBuiltInProcessors(services);
         services.AddSingleton<ILogitsProcessorFactory, HammingDiversityProcessorFactory>();
 
-        services.TryAddSingleton<ITextGenerator>(provider => new TextGenerator(
-            provider.GetService<ICausalLanguageModel>() ?? provider.GetService<ConfiguredModel>()?.Model ?? throw MissingModel(nameof(ICausalLanguageModel)),
-            provider.GetService<ITokenizer>() ?? provider.GetService<ConfiguredModel>()?.Tokenizer ?? throw MissingModel(nameof(ITokenizer)),
-            provider.GetServices<ISearchStrategy>(),
-            provider.GetServices<ILogitsProcessorFactory>(),
-            provider.GetServices<IStoppingCriterionFactory>(),
-            provider.GetService<IOptions<GenerationOptions>>()));
+        services.TryAddSingleton<ITextGenerator>(provider =>
+        {
+            var model = provider.GetService<ICausalLanguageModel>() ?? provider.GetService<ConfiguredModel>()?.Model ?? throw MissingModel(nameof(ICausalLanguageModel));
+            return new TextGenerator(
+                model,
+                provider.GetService<ITokenizer>() ?? provider.GetService<ConfiguredModel>()?.Tokenizer ?? throw MissingModel(nameof(ITokenizer)),
+                provider.GetServices<ISearchStrategy>(),
+                provider.GetServices<ILogitsProcessorFactory>(),
+                provider.GetServices<IStoppingCriterionFactory>(),
+                // Hugging Face's layers: defaults ◄ the model's generation_config.json ◄ the application's settings.
+                Microsoft.Extensions.Options.Options.Create(ModelGenerationDefaults.Build(model.Info, provider)));
+        });
 
         // Configuration: plugins load now; the defaults bind and are validated when the generator is built.
         if (configuration is not null)
