@@ -30,6 +30,11 @@ public sealed class ModelLoadOptions
 
     /// <summary>Progress of loading, from 0 to 1, with a short description of the step.</summary>
     public IProgress<(double Fraction, string Step)>? Progress { get; set; }
+
+    /// <summary>The most native memory, in bytes, that one session (its KV cache and scratch) may take; a request that
+    /// would need more fails with an error that names both numbers before anything is allocated. Null uses the memory
+    /// available to the process (<see cref="GC.GetGCMemoryInfo()"/>'s <c>TotalAvailableMemoryBytes</c>).</summary>
+    public long? MemoryBudgetBytes { get; set; }
 }
 
 /// <summary>A model could not be loaded; <see cref="Exception.Message"/> names the file, tensor or key at fault.</summary>

@@ -8,7 +8,11 @@ namespace Gpt2Kit.Gpt2;
 /// <summary>A GPT-2 checkpoint (Hugging Face layout: <c>config.json</c> and safetensors) on the managed CPU backend,
 /// computing in fp32 exactly as <c>GPT2LMHeadModel</c> does with eager attention.</summary>
 /// <remarks>Thread-safe: the weights are read-only and any number of sessions may run at once, each on its own thread.
-/// Disposing the model while sessions run is not allowed.</remarks>
+/// Every forward pass holds a lease on the model: <see cref="Dispose"/> waits for the passes in flight to end (one step at
+/// most) before it unmaps the weights, and later calls on any session fail with <see cref="ObjectDisposedException"/>. The
+/// checkpoint is memory-mapped: replacing a file by a new one (a new inode, as <c>mv</c> or a download does) is safe, but
+/// rewriting or truncating it in place while the model is loaded changes the weights under it or ends the process with a
+/// bus error; write a new file and rename it instead.</remarks>
 public sealed class Gpt2Model : ICausalLanguageModel
 {
     private readonly Gpt2Weights _weights;
@@ -16,12 +20,14 @@ public sealed class Gpt2Model : ICausalLanguageModel
     private readonly NativeBufferPool _caches = new();
     private readonly NativeBufferPool _scratch = new();
     private int _disposed;
+    private int _leases;
 
-    private Gpt2Model(string name, Gpt2Config config, Gpt2Weights weights, int threads)
+    private Gpt2Model(string name, Gpt2Config config, Gpt2Weights weights, int threads, long memoryBudget)
     {
         Config = config;
         _weights = weights;
         Threads = threads;
+        MemoryBudgetBytes = memoryBudget;
         _teams = new WorkerTeamPool(threads);
         Info = new ModelInfo
         {
@@ -44,6 +50,9 @@ public sealed class Gpt2Model : ICausalLanguageModel
 
     /// <summary>Threads each forward pass uses (the calling thread included).</summary>
     public int Threads { get; }
+
+    /// <summary>The most bytes one session may take (<see cref="ModelLoadOptions.MemoryBudgetBytes"/>).</summary>
+    public long MemoryBudgetBytes { get; }
 
     /// <summary>Number of parameters (a tied output layer counted once).</summary>
     public long ParameterCount => _weights.ParameterCount;
@@ -71,22 +80,30 @@ public sealed class Gpt2Model : ICausalLanguageModel
             throw new ArgumentOutOfRangeException(nameof(options), threads, "ModelLoadOptions.Threads must be at least 1.");
         }
 
+        long budget = options?.MemoryBudgetBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (budget <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), budget, "ModelLoadOptions.MemoryBudgetBytes must be positive.");
+        }
+
         options?.Progress?.Report((0, "reading config.json"));
         var config = Gpt2Config.Load(folder);
         var weights = Gpt2Weights.Load(folder, config, options?.Progress);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-        return new Gpt2Model(name, config, weights, threads);
+        return new Gpt2Model(name, config, weights, threads, budget);
     }
 
     /// <summary>Bytes a session of this shape allocates: its KV cache and scratch.</summary>
-    public long SessionBytes(int rows, int capacity) =>
+    /// <exception cref="OverflowException">The size does not fit in 64 bits.</exception>
+    public long SessionBytes(int rows, int capacity) => checked(
         KeyValueCache.ByteSize(rows, capacity, Config.LayerCount, Config.HiddenSize)
-        + (Gpt2Session.ScratchFloats(Config, rows, capacity, Threads) * sizeof(float));
+        + (Gpt2Session.ScratchFloats(Config, rows, capacity, Threads) * sizeof(float)));
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or the session would need more memory than
+    /// <see cref="MemoryBudgetBytes"/>; nothing is allocated then.</exception>
     public IModelSession CreateSession(int rows, int capacity)
     {
-        ThrowIfDisposed();
         if (rows <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be positive.");
@@ -97,6 +114,8 @@ public sealed class Gpt2Model : ICausalLanguageModel
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity must be in 1..{Config.ContextLength} (n_positions).");
         }
 
+        CheckMemory(rows, capacity);
+        using var lease = Lease();
         var team = _teams.Rent();
         try
         {
@@ -109,7 +128,8 @@ public sealed class Gpt2Model : ICausalLanguageModel
         }
     }
 
-    /// <summary>Unmaps the checkpoint and frees pooled memory and threads.</summary>
+    /// <summary>Waits for the forward passes in flight to end, then unmaps the checkpoint and frees pooled memory and threads.
+    /// Sessions still open fail their next call with <see cref="ObjectDisposedException"/>; disposing them stays safe.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -117,6 +137,8 @@ public sealed class Gpt2Model : ICausalLanguageModel
             return;
         }
 
+        // A pass that took its lease before the flag was set finishes on intact weights; one that comes later sees the flag.
+        SpinWait.SpinUntil(() => Volatile.Read(ref _leases) == 0);
         _teams.Dispose();
         _caches.Dispose();
         _scratch.Dispose();
@@ -125,6 +147,43 @@ public sealed class Gpt2Model : ICausalLanguageModel
 
     internal void ReturnTeam(WorkerTeam team) => _teams.Return(team);
 
-    /// <summary>Throws when the model (and so the weights a session reads) has been disposed.</summary>
-    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    /// <summary>Keeps the weights mapped until the lease is disposed; throws when the model has been disposed.</summary>
+    internal ModelLease Lease()
+    {
+        Interlocked.Increment(ref _leases);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Interlocked.Decrement(ref _leases);
+            throw new ObjectDisposedException(nameof(Gpt2Model), "The model was disposed; its sessions can no longer run.");
+        }
+
+        return new ModelLease(this);
+    }
+
+    private void CheckMemory(int rows, int capacity)
+    {
+        long need;
+        try
+        {
+            need = SessionBytes(rows, capacity);
+            _ = checked(rows * capacity);
+        }
+        catch (OverflowException)
+        {
+            need = long.MaxValue;
+        }
+
+        if (need > MemoryBudgetBytes)
+        {
+            string needText = need == long.MaxValue ? "more than 2^63 bytes" : $"{need:N0} bytes";
+            throw new ArgumentOutOfRangeException(nameof(rows), rows,
+                $"a session of {rows} rows × {capacity} positions needs {needText} (KV cache and scratch), more than the memory budget of {MemoryBudgetBytes:N0} bytes (ModelLoadOptions.MemoryBudgetBytes); use fewer prompts, beams or return sequences, or a shorter max_length.");
+        }
+    }
+
+    /// <summary>A forward pass in flight; see <see cref="Lease()"/>.</summary>
+    internal readonly struct ModelLease(Gpt2Model model) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref model._leases);
+    }
 }

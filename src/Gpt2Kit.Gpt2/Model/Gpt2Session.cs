@@ -88,14 +88,14 @@ internal sealed unsafe class Gpt2Session : IModelSession
         // hidden, normed, qkv (3), attention, projected, final: 8 rows of n_embd; the MLP row; 16-float alignment per buffer.
         long chunk = ChunkRows(rows, capacity);
         long partials = Conv1DWork.PartialFloats(workers, Math.Max(3 * config.HiddenSize, config.InnerSize));
-        return (chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + partials + (9 * 16);
+        return checked((chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + partials + (9 * 16));
     }
 
     public void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, ReadOnlySpan<int> attentionMask, Span<float> logits,
         bool allPositions = false, Span<float> hiddenStates = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _model.ThrowIfDisposed();
+        using var lease = _model.Lease();
         int newTokens = ValidateForward(tokens, positions, attentionMask, logits, allPositions, hiddenStates);
         for (int r = 0; r < Rows; r++)
         {
