@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
+using Gpt2Kit.Gpt2.Files;
 using Microsoft.Extensions.Configuration;
 
 namespace Gpt2Kit.Cli.Infrastructure;
@@ -119,16 +120,11 @@ internal sealed class GenerationCliOptions
         {
             if (value.StartsWith('@'))
             {
-                string path = value[1..];
-                if (!File.Exists(path))
-                {
-                    throw new CliException($"--config: the file '{path}' does not exist.");
-                }
-
+                // Size and kind are checked first (Gpt2KitSection reads it); then messages name the file.
                 // An application settings file: its Gpt2Kit section (Generation, Processors, Search) overlays the defaults.
                 return Gpt2KitSection(value) is { } section
                     ? Gpt2KitConfiguration.ReadGenerationOptions(section, baseOptions)
-                    : GenerationConfiguration.FromJsonFile(path, baseOptions);
+                    : GenerationConfiguration.FromJsonFile(value[1..], baseOptions);
             }
 
             return GenerationConfiguration.FromJson(value, baseOptions);
@@ -139,17 +135,38 @@ internal sealed class GenerationCliOptions
         }
     }
 
+    /// <summary>The text of a <c>--config @file</c>: a regular file of at most <see cref="BoundedFile.MaxSettingsBytes"/>, so
+    /// that a pipe, a device or a huge file ends in an error instead of a hang.</summary>
+    private static string ReadConfigFile(string value)
+    {
+        string path = value[1..];
+        try
+        {
+            return BoundedFile.ReadAllText(path, BoundedFile.MaxSettingsBytes);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new CliException($"--config: the file '{path}' does not exist.");
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--config: {e.Message}");
+        }
+    }
+
     /// <summary>The <c>Gpt2Kit</c> section of a <c>--config @file</c>, or null for inline JSON or a plain generation config.</summary>
     private static IConfigurationSection? Gpt2KitSection(string value)
     {
-        if (!value.StartsWith('@') || !File.Exists(value[1..]))
+        if (!value.StartsWith('@'))
         {
             return null;
         }
 
+        string text = ReadConfigFile(value);
         try
         {
-            var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(value[1..])).Build();
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
+            var configuration = new ConfigurationBuilder().AddJsonStream(stream).Build();
             var section = configuration.GetSection(Gpt2KitConfiguration.SectionName);
             return section.Exists() ? section : null;
         }

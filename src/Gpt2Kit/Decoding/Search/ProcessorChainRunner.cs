@@ -10,17 +10,19 @@ namespace Gpt2Kit.Decoding.Search;
 internal sealed class ProcessorChainRunner(IReadOnlyList<ILogitsProcessor> processors, int[] eosTokenIds, int maxLength, int? promptLength = null)
 {
     /// <summary>Rewrites <paramref name="scores"/> for <paramref name="row"/> of <paramref name="rows"/>.</summary>
+    /// <exception cref="InvalidOperationException">The model's scores or the chain's output hold NaN (see <see cref="NonFiniteScores"/>).</exception>
     public void Apply(TokenRows rows, int row, Span<float> scores)
     {
-        if (processors.Count == 0)
-        {
-            return;
-        }
-
         var context = new LogitsContext(rows.Row(row), promptLength ?? rows.PromptLength, maxLength, eosTokenIds, row, row / rows.RowsPerItem);
+        NonFiniteScores.CheckModelOutput(scores, row, context.Step);
         for (int i = 0; i < processors.Count; i++)
         {
             processors[i].Process(in context, scores);
+        }
+
+        if (processors.Count > 0)
+        {
+            NonFiniteScores.CheckProcessed(scores, "the processor chain", row, context.Step);
         }
     }
 }
