@@ -55,6 +55,11 @@ public sealed class Gpt2ModelLoader : IModelLoader
     internal static Gpt2Tokenizer LoadCheckpointTokenizer(string folder)
     {
         var tokenizer = Gpt2Tokenizer.FromFolderOrDefault(folder);
+        if (!File.Exists(Path.Combine(folder, Gpt2Config.FileName)))
+        {
+            return tokenizer;
+        }
+
         int modelVocabulary = Gpt2Config.Load(folder).VocabSize;
         if (tokenizer.VocabSize > modelVocabulary)
         {

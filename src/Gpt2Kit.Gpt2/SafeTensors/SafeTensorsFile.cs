@@ -274,8 +274,10 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
     {
         SafeTensorInfo? previous = null;
         long covered = 0;
+        string? gap = null;
         foreach (var tensor in tensors.OrderBy(t => t.Begin).ThenBy(t => t.End))
         {
+            // Overlaps are reported before gaps: moving one tensor onto another leaves both, and the overlap is the cause.
             if (tensor.Begin < covered)
             {
                 throw new ModelLoadException($"{path}: tensors '{previous!.Name}' [{previous.Begin}, {previous.End}] and '{tensor.Name}' [{tensor.Begin}, {tensor.End}] overlap.");
@@ -283,11 +285,16 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
 
             if (tensor.Begin > covered)
             {
-                throw new ModelLoadException($"{path}: bytes [{covered}, {tensor.Begin}) of the data section belong to no tensor (before '{tensor.Name}'); the header does not describe the file.");
+                gap ??= $"{path}: bytes [{covered}, {tensor.Begin}) of the data section belong to no tensor (before '{tensor.Name}'); the header does not describe the file.";
             }
 
             covered = tensor.End;
             previous = tensor;
+        }
+
+        if (gap is not null)
+        {
+            throw new ModelLoadException(gap);
         }
 
         if (covered != dataLength)

@@ -304,7 +304,7 @@ public static class PluginLoader
         {
             return create(services);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OutOfMemoryException && !PluginFault.PassesThrough(ex))
         {
             throw new InvalidOperationException($"plugin {plugin}: creating its {serviceType.Name} failed: {ex.GetType().Name}: {ex.Message}", ex);
         }
