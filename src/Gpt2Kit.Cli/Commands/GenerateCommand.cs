@@ -55,7 +55,7 @@ internal static class GenerateCommand
             }
             catch (GenerationConfigurationException e)
             {
-                throw settings.Explain(e);
+                throw settings.Explain(parse, e, host.Generator.Model);
             }
         });
 

@@ -42,7 +42,7 @@ internal static class InspectCommand
             }
             catch (GenerationConfigurationException e)
             {
-                throw settings.Explain(e);
+                throw settings.Explain(parse, e, host.Generator.Model);
             }
 
             if (asJson)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Gpt2.Files;
+using Gpt2Kit.Models;
 using Microsoft.Extensions.Configuration;
 
 namespace Gpt2Kit.Cli.Infrastructure;
@@ -105,13 +106,28 @@ internal sealed class GenerationCliOptions
             : new GenerationRequest { Prompts = prompts, Options = options };
     }
 
-    /// <summary>Names the command-line flag of a generation setting in an error, when there is one.</summary>
-    public CliException Explain(GenerationConfigurationException error)
+    /// <summary>Names where a bad generation setting came from: its flag when the flag was given, else <c>--config</c> when
+    /// that sets it, else the model's <c>generation_config.json</c> when that sets it (never a flag that was not given).</summary>
+    public CliException Explain(ParseResult parse, GenerationConfigurationException error, ModelInfo model)
     {
         string root = error.SettingPath.Split(':')[0];
         string flag = "--" + root.Replace('_', '-');
-        bool known = _settings.Any(s => s.Option.Name == flag) || flag is "--input-ids" or "--prompt";
-        return new CliException(known ? $"{flag}: {error.Message}" : error.Message);
+        var given = _settings.Select(s => s.Option).Append(Prompt).Append(InputIds)
+            .FirstOrDefault(o => o.Name == flag && parse.GetResult(o) is { Implicit: false });
+        if (given is not null)
+        {
+            return new CliException($"{flag}: {error.Message}");
+        }
+
+        string quoted = $"\"{root}\"";
+        if (parse.GetValue(Config) is { } config && (config.StartsWith('@') ? ReadConfigFile(config) : config).Contains(quoted, StringComparison.Ordinal))
+        {
+            return new CliException($"--config: {error.Message}");
+        }
+
+        return model.GenerationConfigJson?.Contains(quoted, StringComparison.Ordinal) == true
+            ? new CliException($"{model.Name}/generation_config.json (the model's generation defaults): {error.Message}")
+            : new CliException(error.Message);
     }
 
     private static GenerationOptions ReadConfig(string value, GenerationOptions baseOptions)

@@ -103,7 +103,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
     {
         // The first 256 ids of GPT-2's vocabulary are the bytes and id 256 + i is merge i: a consistent small pair.
         var fullVocabulary = JsonNode.Parse(File.ReadAllText(FixturePaths.Get("gpt2-tiny", "vocab.json")))!.AsObject();
-        var vocabulary = new JsonObject(fullVocabulary.Where(p => p.Value!.GetValue<int>() < 456).Select(p => KeyValuePair.Create(p.Key, p.Value!.DeepClone())));
+        var vocabulary = new JsonObject(fullVocabulary.Where(p => p.Value!.GetValue<int>() < 456).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value!.DeepClone())));
         var merges = File.ReadAllLines(FixturePaths.Get("gpt2-tiny", "merges.txt")).Take(201).ToArray();
         string vocabPath = _folder.File("vocab.json"), mergesPath = _folder.File("merges.txt");
         var tally = new FuzzTally("vocab.json and merges.txt");
@@ -180,7 +180,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
     private static string FlipByte(Random random, string text)
     {
         var chars = text.ToCharArray();
-        chars[random.Next(chars.Length)] = "{}[]\",:0-9ex \\"[random.Next(16)];
+        const string replacements = "{}[]\",:0-9ex \\";
+        chars[random.Next(chars.Length)] = replacements[random.Next(replacements.Length)];
         return new string(chars);
     }
 
