@@ -31,7 +31,7 @@ public sealed class ModelLifetimeTests
     }
 
     [Fact]
-    public void Disposing_the_model_during_forward_passes_waits_for_them_and_fails_later_calls_cleanly()
+    public async Task Disposing_the_model_during_forward_passes_waits_for_them_and_fails_later_calls_cleanly()
     {
         var model = Gpt2Model.FromPretrained(Checkpoint, new ModelLoadOptions { Threads = 1 });
         int vocab = model.Info.VocabSize;
@@ -68,8 +68,8 @@ public sealed class ModelLifetimeTests
         Thread.Sleep(50);
         model.Dispose();
 
-        Task.WaitAll(workers, TimeSpan.FromSeconds(30)).Should().BeTrue();
-        workers.Should().OnlyContain(w => w.Result >= 0, "every loop ended with ObjectDisposedException, none ran on");
+        var passes = await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30));
+        passes.Should().OnlyContain(p => p >= 0, "every loop ended with ObjectDisposedException, none ran on");
         FluentActions.Invoking(() => model.CreateSession(1, 4)).Should().Throw<ObjectDisposedException>();
     }
 }

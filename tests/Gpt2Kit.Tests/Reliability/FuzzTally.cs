@@ -4,9 +4,12 @@ using Gpt2Kit.Models;
 namespace Gpt2Kit.Tests.Reliability;
 
 /// <summary>Runs fuzz cases with a time limit and sorts their outcomes: a valid result, a clean error (an exception type
-/// that reports bad input, with a message that is not a bare runtime message), a crash (anything else) or a hang.</summary>
+/// that reports bad input, with a message that is not a bare runtime message and names the file at fault), a crash
+/// (anything else) or a hang.</summary>
 /// <remarks>Used by one test at a time; not thread-safe.</remarks>
-internal sealed class FuzzTally(string family)
+/// <param name="family">What is fuzzed, for the report.</param>
+/// <param name="source">A text every error must contain (the file at fault), or null.</param>
+internal sealed class FuzzTally(string family, string? source = null)
 {
     /// <summary>Longer than any case takes; a case still running then counts as a hang.</summary>
     private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(20);
@@ -51,7 +54,7 @@ internal sealed class FuzzTally(string family)
         }
         catch (AggregateException wrapped) when (wrapped.InnerException is { } error)
         {
-            if (IsClean(error))
+            if (IsClean(error) && (source is null || error.Message.Contains(source, StringComparison.Ordinal)))
             {
                 CleanErrors++;
             }

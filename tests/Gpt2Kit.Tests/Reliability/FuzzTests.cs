@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
@@ -30,6 +31,9 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         new string('z', 5000),
     ];
 
+    // Names are written as UTF-8, not as \u escapes, so that a byte of one can be broken.
+    private static readonly JsonSerializerOptions Unescaped = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly TempFolder _folder = new("gpt2kit-fuzz");
 
     public void Dispose() => _folder.Dispose();
@@ -44,7 +48,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         var header = JsonNode.Parse(Encoding.UTF8.GetString(original, 8, headerLength))!.AsObject();
         byte[] data = original[(8 + headerLength)..];
         var names = header.Where(p => p.Key != "__metadata__").Select(p => p.Key).ToArray();
-        var tally = new FuzzTally("safetensors headers");
+        var tally = new FuzzTally("safetensors headers", "model.safetensors");
         var random = new Random(11);
         for (int i = 0; i < 120; i++)
         {
@@ -64,7 +68,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         var original = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         string[] keys = ["n_layer", "n_embd", "n_head", "n_positions", "vocab_size", "n_inner", "layer_norm_epsilon", "activation_function",
             "eos_token_id", "bos_token_id", "pad_token_id", "model_type", "scale_attn_weights", "tie_word_embeddings", "n_ctx"];
-        var tally = new FuzzTally("config.json");
+        var tally = new FuzzTally("config.json", checkpoint);
         var random = new Random(12);
         for (int i = 0; i < 80; i++)
         {
@@ -73,8 +77,9 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
             string text = random.Next(6) == 0 ? FlipByte(random, config.ToJsonString()) : config.ToJsonString();
             File.WriteAllText(path, text);
 
-            // Every case is parsed; every fourth also loads the checkpoint, so that accepted shapes meet the tensors.
-            tally.Run($"#{i} {what}", i % 4 == 0 ? () => LoadAndGenerate(checkpoint) : () => Gpt2Config.Parse(text));
+            // Every case is parsed; every fourth also loads the checkpoint, so that accepted shapes meet the tensors (a shape
+            // that disagrees with them is then reported against model.safetensors, also a file of the checkpoint).
+            tally.Run($"#{i} {what}", i % 4 == 0 ? () => LoadAndGenerate(checkpoint) : () => Gpt2Config.Parse(text, path));
         }
 
         Report(tally);
@@ -85,7 +90,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
     {
         string checkpoint = WriteSmallCheckpoint("generation");
         string path = Path.Combine(checkpoint, Gpt2Config.GenerationFileName);
-        var tally = new FuzzTally("generation_config.json");
+        var tally = new FuzzTally("generation_config.json", "generation_config.json");
         var random = new Random(13);
         for (int i = 0; i < 80; i++)
         {
@@ -106,7 +111,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         var vocabulary = new JsonObject(fullVocabulary.Where(p => p.Value!.GetValue<int>() < 456).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value!.DeepClone())));
         var merges = File.ReadAllLines(FixturePaths.Get("gpt2-tiny", "merges.txt")).Take(201).ToArray();
         string vocabPath = _folder.File("vocab.json"), mergesPath = _folder.File("merges.txt");
-        var tally = new FuzzTally("vocab.json and merges.txt");
+        var tally = new FuzzTally("vocab.json and merges.txt", _folder.Path);
         var random = new Random(14);
         for (int i = 0; i < 60; i++)
         {
@@ -232,7 +237,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
                 header.Remove(name);
                 string renamed = random.Next(2) == 0 ? "" : name + "\u00e9";
                 header[renamed] = tensor;
-                raw = Encoding.UTF8.GetBytes(header.ToJsonString());
+                raw = Encoding.UTF8.GetBytes(header.ToJsonString(Unescaped));
                 if (renamed.Length > 0 && random.Next(2) == 0)
                 {
                     raw[Array.IndexOf(raw, (byte)0xC3)] = 0xFF;
