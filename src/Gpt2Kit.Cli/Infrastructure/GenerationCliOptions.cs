@@ -107,14 +107,14 @@ internal sealed class GenerationCliOptions
     }
 
     /// <summary>Names where a bad generation setting came from: its flag when the flag was given, else <c>--config</c> when
-    /// that sets it, else the model's <c>generation_config.json</c> when that sets it (never a flag that was not given).</summary>
+    /// that sets it, else the model's <c>generation_config.json</c> when that sets it; a default that is wrong in
+    /// combination with other settings names the flag that changes it.</summary>
     public CliException Explain(ParseResult parse, GenerationConfigurationException error, ModelInfo model)
     {
         string root = error.SettingPath.Split(':')[0];
         string flag = "--" + root.Replace('_', '-');
-        var given = _settings.Select(s => s.Option).Append(Prompt).Append(InputIds)
-            .FirstOrDefault(o => o.Name == flag && parse.GetResult(o) is { Implicit: false });
-        if (given is not null)
+        var options = _settings.Select(s => s.Option).Append(Prompt).Append(InputIds).Where(o => o.Name == flag).ToList();
+        if (options.Any(o => parse.GetResult(o) is { Implicit: false }))
         {
             return new CliException($"{flag}: {error.Message}");
         }
@@ -125,9 +125,12 @@ internal sealed class GenerationCliOptions
             return new CliException($"--config: {error.Message}");
         }
 
-        return model.GenerationConfigJson?.Contains(quoted, StringComparison.Ordinal) == true
-            ? new CliException($"{model.Name}/generation_config.json (the model's generation defaults): {error.Message}")
-            : new CliException(error.Message);
+        if (model.GenerationConfigJson?.Contains(quoted, StringComparison.Ordinal) == true)
+        {
+            return new CliException($"{model.Name}/generation_config.json (the model's generation defaults): {error.Message}");
+        }
+
+        return new CliException(options.Count > 0 ? $"{flag}: {error.Message}" : error.Message);
     }
 
     private static GenerationOptions ReadConfig(string value, GenerationOptions baseOptions)
