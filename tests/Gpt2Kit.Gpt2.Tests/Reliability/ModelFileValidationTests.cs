@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -58,7 +57,7 @@ public sealed class ModelFileValidationTests : IDisposable
         byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString().Replace("\"wpe.weight\"", "\"wpe.weigh\u00ff\"", StringComparison.Ordinal));
         int at = Array.IndexOf(json, (byte)0xC3);
         json[at] = 0xFF;
-        WriteRaw(json, data);
+        CheckpointFiles.WriteRaw(_model, json, data);
 
         LoadError().Should().Be($"{_model}: the header is not valid UTF-8 (first bad byte at header offset {at}); tensor names must be UTF-8.");
     }
@@ -149,16 +148,6 @@ public sealed class ModelFileValidationTests : IDisposable
             await read.Should().ThrowAsync<InvalidDataException>()
                 .WithMessage($"'{path}' is empty or not a regular file (a pipe or a device); expected a file of 1 to {BoundedFile.MaxSettingsBytes} bytes.");
         }
-    }
-
-    private void WriteRaw(byte[] header, byte[] data)
-    {
-        using var stream = File.Create(_model);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-        stream.Write(length);
-        stream.Write(header);
-        stream.Write(data);
     }
 
     private string LoadError() =>
