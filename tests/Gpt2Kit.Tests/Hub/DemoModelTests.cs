@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Hub;
 using Gpt2Kit.Testing;
