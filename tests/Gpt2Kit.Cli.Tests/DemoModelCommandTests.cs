@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Testing;
@@ -17,7 +16,7 @@ public class DemoModelCommandTests
     {
         string readme = await File.ReadAllTextAsync(Path.Combine(FixturePaths.RepositoryRoot, "README.md"));
         string line = readme.Split('\n').Select(l => l.TrimEnd('\r')).First(l => l.StartsWith(ReadmeCommandPrefix, StringComparison.Ordinal));
-        string[] args = ShellWords(line[ReadmeCommandPrefix.Length..]);
+        string[] args = [.. HelpAndExitCodeTests.ShellWords(line[ReadmeCommandPrefix.Length..])];
 
         // The command is the reference case greedy_once_upon of demo.json, so its output is known exactly.
         var reference = OnceUponATime;
@@ -59,43 +58,5 @@ public class DemoModelCommandTests
         code.Should().Be(1);
         output.Should().BeEmpty();
         error.Should().StartWith("error: ").And.Contain("needs no download").And.Contain("--model demo");
-    }
-
-    // Splits a README command line as a POSIX shell would for the simple quoting it uses ("..." and bare words).
-    private static string[] ShellWords(string line)
-    {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        bool quoted = false, inWord = false;
-        foreach (char c in line)
-        {
-            if (c == '"')
-            {
-                quoted = !quoted;
-                inWord = true;
-            }
-            else if (c == ' ' && !quoted)
-            {
-                if (inWord)
-                {
-                    words.Add(word.ToString());
-                    word.Clear();
-                    inWord = false;
-                }
-            }
-            else
-            {
-                word.Append(c);
-                inWord = true;
-            }
-        }
-
-        quoted.Should().BeFalse("the README's quotes are balanced");
-        if (inWord)
-        {
-            words.Add(word.ToString());
-        }
-
-        return [.. words];
     }
 }
