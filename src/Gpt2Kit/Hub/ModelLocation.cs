@@ -1,8 +1,9 @@
 namespace Gpt2Kit.Hub;
 
 /// <summary>The one place that turns a <c>--model</c> value (or a configured <c>Model</c>) into a local folder:
-/// <c>demo</c> to the repository's demo checkpoint (<see cref="DemoModel"/>), an existing folder as is, else a Hugging Face model name resolved through the cache or downloaded
-/// (see <see cref="HuggingFaceModelResolver"/>). Without a value the model is <see cref="DefaultModel"/>.</summary>
+/// <c>demo</c> to the repository's demo checkpoint (<see cref="DemoModel"/>), an existing folder as is, else a Hugging Face
+/// model name resolved through the cache or downloaded (see <see cref="HuggingFaceModelResolver"/>). Without a value the
+/// model is <see cref="DefaultModel"/>.</summary>
 /// <remarks>Stateless; thread-safe.</remarks>
 public static class ModelLocation
 {
