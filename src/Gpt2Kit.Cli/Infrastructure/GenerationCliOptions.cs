@@ -111,7 +111,13 @@ internal sealed class GenerationCliOptions
     /// combination with other settings names the flag that changes it.</summary>
     public CliException Explain(ParseResult parse, GenerationConfigurationException error, ModelInfo model)
     {
-        string root = error.SettingPath.Split(':')[0];
+        // A configuration path (Gpt2Kit:Processors:0, model/generation_config.json: top_k) already says where it is.
+        if (error.SettingPath.Contains(':', StringComparison.Ordinal))
+        {
+            return new CliException(error.Message);
+        }
+
+        string root = error.SettingPath;
         string flag = "--" + root.Replace('_', '-');
         var options = _settings.Select(s => s.Option).Append(Prompt).Append(InputIds).Where(o => o.Name == flag).ToList();
         if (options.Any(o => parse.GetResult(o) is { Implicit: false }))
