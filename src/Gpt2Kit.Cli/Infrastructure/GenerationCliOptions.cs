@@ -111,15 +111,16 @@ internal sealed class GenerationCliOptions
     /// combination with other settings names the flag that changes it.</summary>
     public CliException Explain(ParseResult parse, GenerationConfigurationException error, ModelInfo model)
     {
-        // A configuration path (Gpt2Kit:Processors:0, model/generation_config.json: top_k) already says where it is.
-        if (error.SettingPath.Contains(':', StringComparison.Ordinal))
+        string root = error.SettingPath.Split(':')[0];
+        string flag = "--" + root.Replace('_', '-');
+        var options = _settings.Select(s => s.Option).Append(Prompt).Append(InputIds).Where(o => o.Name == flag).ToList();
+
+        // A path that is not an option's (Gpt2Kit:Processors:0, model/generation_config.json: top_k) already says where it is.
+        if (options.Count == 0)
         {
             return new CliException(error.Message);
         }
 
-        string root = error.SettingPath;
-        string flag = "--" + root.Replace('_', '-');
-        var options = _settings.Select(s => s.Option).Append(Prompt).Append(InputIds).Where(o => o.Name == flag).ToList();
         if (options.Any(o => parse.GetResult(o) is { Implicit: false }))
         {
             return new CliException($"{flag}: {error.Message}");
@@ -136,7 +137,7 @@ internal sealed class GenerationCliOptions
             return new CliException($"{model.Name}/generation_config.json (the model's generation defaults): {error.Message}");
         }
 
-        return new CliException(options.Count > 0 ? $"{flag}: {error.Message}" : error.Message);
+        return new CliException($"{flag}: {error.Message}");
     }
 
     private static GenerationOptions ReadConfig(string value, GenerationOptions baseOptions)
