@@ -136,11 +136,6 @@ public sealed class GenerateTextTransformer : BatchedTextTransformer
     private IEnumerable<(int[] Rows, GenerationOptions? Options)> Plan(string[] prompts, GenerationOptions? effective)
     {
         var all = Enumerable.Range(0, prompts.Length).ToArray();
-        if (prompts.Length == 1)
-        {
-            return [(all, _options.Generation)];
-        }
-
         if (effective is null)
         {
             // An unknown generator's defaults: nothing is known about them, so every row runs alone.
@@ -157,7 +152,7 @@ public sealed class GenerateTextTransformer : BatchedTextTransformer
             });
         }
 
-        if (IsPaddingNeutral(effective))
+        if (prompts.Length == 1 || IsPaddingNeutral(effective))
         {
             return [(all, _options.Generation)];
         }
