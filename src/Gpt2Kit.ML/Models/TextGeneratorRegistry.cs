@@ -73,6 +73,9 @@ public static class TextGeneratorRegistry
         }
     }
 
+    /// <summary>Forgets the models loaded so far (not the registrations), so the next use loads them again (tests).</summary>
+    internal static void ForgetLoaded() => Loaded.Clear();
+
     private static TextGenerator Load(string reference)
     {
         string folder;

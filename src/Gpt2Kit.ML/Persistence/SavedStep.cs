@@ -51,16 +51,18 @@ internal static class SavedStep
         var ml = new MLContext();
         var inputs = step.InputColumns;
         var slots = Slots(step.OutputColumns);
-        IEstimator<ITransformer> envelope = ml.Transforms.CopyColumns(InputColumn, inputs[0])
-            .Append(ml.Transforms.CopyColumns(PromptColumn, inputs.Count > 1 ? inputs[1] : inputs[0]))
-            .Append(ml.Transforms.Expression(SettingsColumn, $"x : \"{settings.ToBase64()}\"", InputColumn))
-            .Append(ml.Transforms.CustomMapping(new TextStepMappingFactory().GetMapping(), ContractName));
+        // One flat chain, so that a loaded model holds the step as one chain of these parts (Restore looks for it).
+        var envelope = new EstimatorChain<ITransformer>()
+            .Append<ITransformer>(ml.Transforms.CopyColumns(InputColumn, inputs[0]))
+            .Append<ITransformer>(ml.Transforms.CopyColumns(PromptColumn, inputs.Count > 1 ? inputs[1] : inputs[0]))
+            .Append<ITransformer>(ml.Transforms.Expression(SettingsColumn, $"x : \"{settings.ToBase64()}\"", InputColumn))
+            .Append<ITransformer>(ml.Transforms.CustomMapping(new TextStepMappingFactory().GetMapping(), ContractName));
         for (int i = 0; i < slots.Length; i++)
         {
-            envelope = envelope.Append(ml.Transforms.CopyColumns(step.OutputColumns[i].Name, slots[i]));
+            envelope = envelope.Append<ITransformer>(ml.Transforms.CopyColumns(step.OutputColumns[i].Name, slots[i]));
         }
 
-        var fitted = envelope.Append(ml.Transforms.DropColumns([InputColumn, PromptColumn, SettingsColumn, .. TextSlots, .. NumberSlots]))
+        var fitted = envelope.Append<ITransformer>(ml.Transforms.DropColumns([InputColumn, PromptColumn, SettingsColumn, .. TextSlots, .. NumberSlots]))
             .Fit(EmptyInput(ml, inputs));
         ((ICanSaveModel)fitted).Save(ctx);
     }
