@@ -29,7 +29,7 @@ var pipeline = ml.Transforms.Text.ScoreText(new ScoreTextOptions
     .Append(ml.Transforms.Text.FeaturizeText("ContinuationWords", "Continuation"))
     .Append(ml.Transforms.Concatenate("Features", "TicketWords", "ContinuationWords", "Logprob", "Perplexity", "ContinuationTokens"))
     .Append(ml.Transforms.NormalizeMinMax("Features"))
-    .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(maximumNumberOfIterations: 50));
+    .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(l2Regularization: 1e-4f, maximumNumberOfIterations: 100));
 
 var fitted = pipeline.Fit(split.TrainSet);
 var metrics = ml.BinaryClassification.Evaluate(fitted.Transform(split.TestSet));
