@@ -8,6 +8,7 @@ using Gpt2Kit.Gpt2;
 using Gpt2Kit.ML.Generation;
 using Gpt2Kit.ML.Scoring;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 string? model = Option("--model");
 int rows = int.Parse(Option("--rows") ?? "32", CultureInfo.InvariantCulture);
