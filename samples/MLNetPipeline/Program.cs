@@ -15,7 +15,7 @@ var split = ml.Data.TrainTestSplit(data, testFraction: 0.25, seed: 0);
 
 var pipeline = ml.Transforms.Text.ScoreText(new ScoreTextOptions
     {
-        OutputColumnName = "Logprob", InputColumnName = nameof(Ticket.Text), PerplexityColumnName = "Perplexity", Model = model, BatchSize = 8,
+        OutputColumnName = "Logprob", InputColumnName = nameof(Ticket.Text), PerplexityColumnName = "Perplexity", Model = model,
     })
     .Append(ml.Transforms.Text.GenerateText(new GenerateTextOptions
     {

@@ -62,9 +62,10 @@ public static class Gpt2KitCatalogExtensions
     /// <param name="promptColumnName">A text column of prompts the text continues, or null.</param>
     /// <param name="model">A model folder or Hugging Face name (what a saved pipeline refers to).</param>
     /// <param name="perplexityColumnName">When set, a float column with the perplexity.</param>
-    /// <param name="batchSize">Rows scored together while a cursor moves.</param>
+    /// <param name="batchSize">Rows scored together while a cursor moves (see <see cref="ScoreTextOptions.BatchSize"/> for why
+    /// the default is 1).</param>
     public static ScoreTextEstimator ScoreText(this TransformsCatalog.TextTransforms catalog, string outputColumnName, string inputColumnName,
-        string? promptColumnName = null, string model = ModelLocation.DefaultModel, string? perplexityColumnName = null, int batchSize = 8) =>
+        string? promptColumnName = null, string model = ModelLocation.DefaultModel, string? perplexityColumnName = null, int batchSize = 1) =>
         catalog.ScoreText(new ScoreTextOptions
         {
             OutputColumnName = outputColumnName, InputColumnName = inputColumnName, PromptColumnName = promptColumnName, Model = model,

@@ -10,7 +10,7 @@ namespace Gpt2Kit.ML.Tests;
 
 /// <summary>A chain holding the Gpt2Kit steps saves with mlContext.Model.Save and loads in a fresh context with the same
 /// outputs, settings and batching.</summary>
-public sealed class SaveAndLoadTests
+public sealed class SaveAndLoadTests(SaveAndLoadTests.SavedPipeline saved) : IClassFixture<SaveAndLoadTests.SavedPipeline>
 {
     private static readonly GenerationOptions Sampling = new()
     {
@@ -41,17 +41,12 @@ public sealed class SaveAndLoadTests
     [Fact]
     public void A_saved_chain_loads_in_a_fresh_context_with_its_settings_outputs_and_batching()
     {
-        using var temp = new TempFolder();
-        var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(TinyModel.Rows(TinyModel.Prompts));
-        var fitted = Pipeline(ml, TinyModel.Folder).Fit(data);
-        var before = Read(ml, fitted.Transform(data));
-        ml.Model.Save(fitted, data.Schema, temp.File("model.zip"));
+        var before = saved.Before;
 
         // Nothing shared with the saving side: a new context and the model read from its folder again.
         TextGeneratorRegistry.ForgetLoaded();
         var fresh = new MLContext(seed: 99);
-        var loaded = fresh.Model.LoadWithBatching(temp.File("model.zip"), out var schema);
+        var loaded = fresh.Model.LoadWithBatching(saved.Path, out var schema);
         var freshData = fresh.Data.LoadFromEnumerable(TinyModel.Rows(TinyModel.Prompts));
         var after = Read(fresh, loaded.Transform(freshData));
 
@@ -78,29 +73,17 @@ public sealed class SaveAndLoadTests
     [Fact]
     public void A_saved_chain_gives_the_same_rows_in_another_process()
     {
-        using var temp = new TempFolder();
-        var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(TinyModel.Rows(TinyModel.Prompts));
-        var fitted = Pipeline(ml, TinyModel.Folder).Fit(data);
-        var expected = ChildProcess.Lines(ml, fitted.Transform(data)).ToArray();
-        ml.Model.Save(fitted, data.Schema, temp.File("model.zip"));
-
-        ChildProcess.Run(temp.File("model.zip")).Should().Equal(expected);
+        ChildProcess.Run(saved.Path).Should().Equal(saved.Lines);
     }
 
     [Fact]
     public void A_plain_load_works_row_by_row_and_restore_brings_batching_back()
     {
-        using var temp = new TempFolder();
-        var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(TinyModel.Rows(TinyModel.Prompts));
-        var fitted = Pipeline(ml, TinyModel.Folder).Fit(data);
-        var before = Read(ml, fitted.Transform(data));
-        ml.Model.Save(fitted, data.Schema, temp.File("model.zip"));
-
+        var before = saved.Before;
         var plain = new MLContext(seed: 5);
         plain.ComponentCatalog.RegisterAssembly(typeof(GenerateTextTransformer).Assembly);
-        var loaded = plain.Model.Load(temp.File("model.zip"), out _);
+        var loaded = plain.Model.Load(saved.Path, out _);
+        var data = plain.Data.LoadFromEnumerable(TinyModel.Rows(TinyModel.Prompts));
         var rowByRow = Read(plain, loaded.Transform(data));
         rowByRow.Texts.Should().Equal(before.Texts, "seeded rows do not depend on batching");
         rowByRow.Finish.Should().Equal(before.Finish);
@@ -156,6 +139,31 @@ public sealed class SaveAndLoadTests
         {
             TextGeneratorRegistry.Unregister("counting-tiny");
         }
+    }
+
+    /// <summary>The pipeline fitted, run and saved once for the tests of this class.</summary>
+    public sealed class SavedPipeline : IDisposable
+    {
+        private readonly TempFolder _temp = new();
+
+        public SavedPipeline()
+        {
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(TinyModel.Rows(TinyModel.Prompts));
+            var fitted = Pipeline(ml, TinyModel.Folder).Fit(data);
+            Before = Read(ml, fitted.Transform(data));
+            Lines = [.. ChildProcess.Lines(ml, fitted.Transform(data))];
+            Path = _temp.File("model.zip");
+            ml.Model.Save(fitted, data.Schema, Path);
+        }
+
+        public string Path { get; }
+
+        public (string[] Texts, float[] Tokens, string[] Finish, float[] Logprob, float[] Perplexity) Before { get; }
+
+        public string[] Lines { get; }
+
+        public void Dispose() => _temp.Dispose();
     }
 
     public sealed class Outputs

@@ -31,26 +31,17 @@ public sealed class GenerateTextTransformer : BatchedTextTransformer
     private readonly OutputColumn[] _outputs;
 
     internal GenerateTextTransformer(GenerateTextOptions options, ITextGenerator generator, string? modelReference)
-        : base(options.BatchSize)
+        : base(options.BatchSize, generator, modelReference)
     {
         _options = options.Copy();
-        Generator = generator;
-        ModelReference = modelReference;
-        if (options.Generation is { NumReturnSequences: not 1 })
+        if (options.Generation is { NumReturnSequences: > 1 })
         {
-            throw new GenerationConfigurationException("num_return_sequences", options.Generation.NumReturnSequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "1: GenerateText gives each row one text");
+            throw new GenerationConfigurationException("num_return_sequences",
+                Convert.ToString(options.Generation.NumReturnSequences, System.Globalization.CultureInfo.InvariantCulture), "1: GenerateText gives each row one text");
         }
 
         _outputs = Outputs(options);
     }
-
-    /// <summary>The generator the rows are generated with.</summary>
-    public ITextGenerator Generator { get; }
-
-    /// <summary>The folder or Hugging Face name (or registered name) a saved model refers to; null for a generator instance
-    /// that is not registered (such a step cannot be saved).</summary>
-    public string? ModelReference { get; }
 
     /// <summary>A copy of the settings.</summary>
     public GenerateTextOptions Options => _options.Copy();
@@ -83,18 +74,18 @@ public sealed class GenerateTextTransformer : BatchedTextTransformer
 
     internal override IReadOnlyList<OutputColumn> OutputColumns => _outputs;
 
-    internal override StepSettings Settings => new()
+    internal override StepSettings Settings
     {
-        Step = Name,
-        Model = SavedStep.RequireReference(Name, ModelReference),
-        BatchSize = BatchSize,
-        InputColumn = _options.InputColumnName,
-        SeedPerRow = _options.SeedPerRow,
-        Generation = _options.Generation is null ? null : GenerationOptionsJson.Write(_options.Generation),
-        Outputs = SavedStep.Roles(
-            ("text", _options.OutputColumnName), ("token_count", _options.TokenCountColumnName),
-            ("finish_reason", _options.FinishReasonColumnName), ("sequence_score", _options.SequenceScoreColumnName)),
-    };
+        get
+        {
+            var settings = NewSettings(SavedStep.Roles(
+                ("text", _options.OutputColumnName), ("token_count", _options.TokenCountColumnName),
+                ("finish_reason", _options.FinishReasonColumnName), ("sequence_score", _options.SequenceScoreColumnName)));
+            settings.SeedPerRow = _options.SeedPerRow;
+            settings.Generation = _options.Generation is null ? null : GenerationOptionsJson.Write(_options.Generation);
+            return settings;
+        }
+    }
 
     /// <summary>Rebuilds a step from saved settings.</summary>
     internal static GenerateTextTransformer FromSettings(StepSettings settings)

@@ -1,3 +1,4 @@
+using Gpt2Kit.Decoding;
 using Gpt2Kit.ML.Persistence;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -11,8 +12,10 @@ namespace Gpt2Kit.ML.Pipeline;
 /// generator is shared and thread-safe; each cursor holds its own batch).</remarks>
 public abstract class BatchedTextTransformer : ITransformer
 {
-    private protected BatchedTextTransformer(int batchSize)
+    private protected BatchedTextTransformer(int batchSize, ITextGenerator generator, string? modelReference)
     {
+        Generator = generator ?? throw new ArgumentNullException(nameof(generator));
+        ModelReference = modelReference;
         if (batchSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
@@ -20,6 +23,13 @@ public abstract class BatchedTextTransformer : ITransformer
 
         BatchSize = batchSize;
     }
+
+    /// <summary>The generator whose model computes the rows.</summary>
+    public ITextGenerator Generator { get; }
+
+    /// <summary>The folder or Hugging Face name (or registered name) a saved model refers to; null for a generator instance
+    /// that is not registered (such a step cannot be saved).</summary>
+    public string? ModelReference { get; }
 
     /// <summary>Rows computed together while a cursor moves (a prediction engine always computes one).</summary>
     public int BatchSize { get; }
@@ -38,6 +48,17 @@ public abstract class BatchedTextTransformer : ITransformer
 
     /// <summary>What a saved model keeps of this step.</summary>
     internal abstract StepSettings Settings { get; }
+
+    /// <summary>Settings with what every step keeps (step, model reference, batch size, first input) filled in.</summary>
+    /// <exception cref="InvalidOperationException">The step has no model reference to save.</exception>
+    private protected StepSettings NewSettings(Dictionary<string, string> outputs) => new()
+    {
+        Step = StepName,
+        Model = SavedStep.RequireReference(StepName, ModelReference),
+        BatchSize = BatchSize,
+        InputColumn = InputColumns[0],
+        Outputs = outputs,
+    };
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or does not hold text.</exception>

@@ -10,9 +10,10 @@ namespace Gpt2Kit.ML.Scoring;
 /// as float features — alone or as the continuation of a prompt column: the fitted form of
 /// <c>mlContext.Transforms.Text.ScoreText</c>.</summary>
 /// <remarks>Immutable; thread-safe. A row's values are what <see cref="ITextGenerator.ScoreAsync"/> gives for
-/// <c>(Encode(prompt), Encode(text))</c>: a prediction engine calls it for its one row; a cursor scores
-/// <see cref="BatchedTextTransformer.BatchSize"/> rows in one left-padded model session (equal to 1e-4, the float
-/// rounding of a padded batch) when the generator exposes its <see cref="ICausalLanguageModel"/>, else row by row.</remarks>
+/// <c>(Encode(prompt), Encode(text))</c>: a prediction engine, and a cursor with a batch size of 1 (the
+/// default, see <see cref="ScoreTextOptions.BatchSize"/>), call it row by row; a larger batch is scored in one left-padded
+/// model session (equal to 1e-4, the float rounding of a padded batch) when the generator exposes its
+/// <see cref="ICausalLanguageModel"/>.</remarks>
 public sealed class ScoreTextTransformer : BatchedTextTransformer
 {
     internal const string Name = "ScoreText";
@@ -21,20 +22,11 @@ public sealed class ScoreTextTransformer : BatchedTextTransformer
     private readonly OutputColumn[] _outputs;
 
     internal ScoreTextTransformer(ScoreTextOptions options, ITextGenerator generator, string? modelReference)
-        : base(options.BatchSize)
+        : base(options.BatchSize, generator, modelReference)
     {
         _options = options.Copy();
-        Generator = generator;
-        ModelReference = modelReference;
         _outputs = Outputs(options);
     }
-
-    /// <summary>The generator whose model scores the rows.</summary>
-    public ITextGenerator Generator { get; }
-
-    /// <summary>The folder or Hugging Face name (or registered name) a saved model refers to; null for a generator instance
-    /// that is not registered (such a step cannot be saved).</summary>
-    public string? ModelReference { get; }
 
     /// <summary>A copy of the settings.</summary>
     public ScoreTextOptions Options => _options.Copy();
@@ -45,16 +37,16 @@ public sealed class ScoreTextTransformer : BatchedTextTransformer
 
     internal override IReadOnlyList<OutputColumn> OutputColumns => _outputs;
 
-    internal override StepSettings Settings => new()
+    internal override StepSettings Settings
     {
-        Step = Name,
-        Model = SavedStep.RequireReference(Name, ModelReference),
-        BatchSize = BatchSize,
-        InputColumn = _options.InputColumnName,
-        PromptColumn = _options.PromptColumnName,
-        Outputs = SavedStep.Roles(
-            ("log_probability", _options.OutputColumnName), ("perplexity", _options.PerplexityColumnName), ("token_count", _options.TokenCountColumnName)),
-    };
+        get
+        {
+            var settings = NewSettings(SavedStep.Roles(
+                ("log_probability", _options.OutputColumnName), ("perplexity", _options.PerplexityColumnName), ("token_count", _options.TokenCountColumnName)));
+            settings.PromptColumn = _options.PromptColumnName;
+            return settings;
+        }
+    }
 
     internal static IReadOnlyList<string> Inputs(ScoreTextOptions options) =>
         options.PromptColumnName is { } prompt ? [options.InputColumnName, prompt] : [options.InputColumnName];
