@@ -1,33 +1,35 @@
-// MLNetPipeline: generation and scoring as steps of an ML.NET pipeline. Each support ticket is scored by the language
-// model (log-probability and perplexity), continued by it (GenerateText), and a classifier learns from the ticket's
-// words, the continuation's words and the two scores. The fitted chain is saved, loaded back with its batching, and used
-// through a prediction engine.
+// MLNetPipeline: generation and scoring as steps of an ML.NET pipeline. Each story sentence is scored by the language
+// model (log-probability and perplexity), continued by it (GenerateText), and a classifier learns whether the sentence is
+// happy from its words, the continuation's words and the two scores. The fitted chain is saved, loaded back with its
+// batching, and used through a prediction engine.
 //   dotnet run --project samples/MLNetPipeline [-- MODEL]
 using Gpt2Kit.Decoding;
 using Gpt2Kit.ML.Generation;
 using Gpt2Kit.ML.Scoring;
 using Microsoft.ML;
 
-string model = SampleModel.Resolve(args.FirstOrDefault());
+// The pipeline names the model (demo, gpt2 or a folder); a saved pipeline keeps that name, not the weights.
+string model = args.FirstOrDefault() ?? SampleModel.DefaultName();
+SampleModel.Resolve(model);
 var ml = new MLContext(seed: 0);
-var data = ml.Data.LoadFromEnumerable(Ticket.Examples);
+var data = ml.Data.LoadFromEnumerable(Sentence.Examples);
 var split = ml.Data.TrainTestSplit(data, testFraction: 0.25, seed: 0);
 
 var pipeline = ml.Transforms.Text.ScoreText(new ScoreTextOptions
     {
-        OutputColumnName = "Logprob", InputColumnName = nameof(Ticket.Text), PerplexityColumnName = "Perplexity", Model = model,
+        OutputColumnName = "Logprob", InputColumnName = nameof(Sentence.Text), PerplexityColumnName = "Perplexity", Model = model,
     })
     .Append(ml.Transforms.Text.GenerateText(new GenerateTextOptions
     {
-        OutputColumnName = "Continuation", InputColumnName = nameof(Ticket.Text), Model = model, BatchSize = 8,
+        OutputColumnName = "Continuation", InputColumnName = nameof(Sentence.Text), Model = model, BatchSize = 8,
         Generation = new GenerationOptions { MaxNewTokens = 12, DoSample = true, TopP = 0.9, Seed = 42 },
         TokenCountColumnName = "ContinuationTokens",
     }))
     // Trainers read the data many times: cache the generated columns so the model runs once per row.
     .AppendCacheCheckpoint(ml)
-    .Append(ml.Transforms.Text.FeaturizeText("TicketWords", nameof(Ticket.Text)))
+    .Append(ml.Transforms.Text.FeaturizeText("SentenceWords", nameof(Sentence.Text)))
     .Append(ml.Transforms.Text.FeaturizeText("ContinuationWords", "Continuation"))
-    .Append(ml.Transforms.Concatenate("Features", "TicketWords", "ContinuationWords", "Logprob", "Perplexity", "ContinuationTokens"))
+    .Append(ml.Transforms.Concatenate("Features", "SentenceWords", "ContinuationWords", "Logprob", "Perplexity", "ContinuationTokens"))
     .Append(ml.Transforms.NormalizeMinMax("Features"))
     .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(l2Regularization: 1e-4f, maximumNumberOfIterations: 100));
 
@@ -40,41 +42,41 @@ Console.WriteLine($"test accuracy {metrics.Accuracy:P0}, AUC {metrics.AreaUnderR
 string path = Path.Combine(Path.GetTempPath(), "gpt2kit-mlnet-pipeline.zip");
 ml.Model.Save(fitted, data.Schema, path);
 var loaded = ml.Model.LoadWithBatching(path, out _);
-var engine = ml.Model.CreatePredictionEngine<Ticket, Prediction>(loaded);
-foreach (var ticket in Ticket.Examples.Take(4))
+var engine = ml.Model.CreatePredictionEngine<Sentence, Prediction>(loaded);
+foreach (var sentence in Sentence.Examples.Take(4))
 {
-    var prediction = engine.Predict(ticket);
-    Console.WriteLine($"{(prediction.PredictedLabel ? "urgent " : "routine")} p={prediction.Probability:F2}  logprob={prediction.Logprob,8:F2}  ppl={prediction.Perplexity,10:F1}  {ticket.Text}");
+    var prediction = engine.Predict(sentence);
+    Console.WriteLine($"{(prediction.PredictedLabel ? "happy" : "sad  ")} p={prediction.Probability:F2}  logprob={prediction.Logprob,8:F2}  ppl={prediction.Perplexity,10:F1}  {sentence.Text}");
     Console.WriteLine($"         continuation: {prediction.Continuation.ReplaceLineEndings(" ")}");
 }
 
 File.Delete(path);
 
-/// <summary>A support ticket: its text and whether it was urgent.</summary>
-internal sealed class Ticket
+/// <summary>A sentence of a story, and whether it is a happy one.</summary>
+internal sealed class Sentence
 {
     public string Text { get; set; } = "";
 
     public bool Label { get; set; }
 
-    public static Ticket[] Examples { get; } =
+    public static Sentence[] Examples { get; } =
     [
-        new() { Text = "The production server is down and customers cannot log in.", Label = true },
-        new() { Text = "Please update the logo on the about page when you have time.", Label = false },
-        new() { Text = "Payments are failing for every order since the last deploy.", Label = true },
-        new() { Text = "Could you add a dark theme to the settings screen?", Label = false },
-        new() { Text = "Data loss: the nightly backup deleted the main database.", Label = true },
-        new() { Text = "A typo in the footer says 'Copyrite'.", Label = false },
-        new() { Text = "Security breach suspected, unknown admin accounts appeared.", Label = true },
-        new() { Text = "The FAQ could mention the new pricing plans.", Label = false },
-        new() { Text = "All API requests return 500 errors right now.", Label = true },
-        new() { Text = "It would be nice to export reports as CSV.", Label = false },
-        new() { Text = "The checkout page crashes on every mobile browser.", Label = true },
-        new() { Text = "Minor: the tooltip on the help icon is cut off.", Label = false },
-        new() { Text = "Emergency: the site shows another customer's invoices.", Label = true },
-        new() { Text = "Suggestion: sort the project list by name.", Label = false },
-        new() { Text = "Outage in the EU region, nothing loads at all.", Label = true },
-        new() { Text = "The newsletter font looks slightly too small.", Label = false },
+        new() { Text = "Lily found a shiny red ball and laughed with joy.", Label = true },
+        new() { Text = "Tom lost his little dog in the rain and cried.", Label = false },
+        new() { Text = "The sun came out and the children played in the park.", Label = true },
+        new() { Text = "The bird broke its wing and could not fly home.", Label = false },
+        new() { Text = "Mom baked a big cake and everyone smiled.", Label = true },
+        new() { Text = "Ben dropped his ice cream and felt very sad.", Label = false },
+        new() { Text = "The cat and the dog became best friends.", Label = true },
+        new() { Text = "The old tree fell down and the squirrel had no home.", Label = false },
+        new() { Text = "Sara won the race and gave her friend a hug.", Label = true },
+        new() { Text = "The toy car was broken and Max was upset.", Label = false },
+        new() { Text = "They sang happy songs under the bright stars.", Label = true },
+        new() { Text = "Anna was alone and scared in the dark room.", Label = false },
+        new() { Text = "The little boat sailed home safe and sound.", Label = true },
+        new() { Text = "The flowers died because nobody gave them water.", Label = false },
+        new() { Text = "Grandpa told a funny story and they all laughed.", Label = true },
+        new() { Text = "Tim was angry because his friend took his toy.", Label = false },
     ];
 }
 
