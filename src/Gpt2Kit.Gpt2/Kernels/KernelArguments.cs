@@ -18,4 +18,13 @@ internal static class KernelArguments
             throw new ArgumentOutOfRangeException(name, $"The range [{start}, {end}) is not inside [0, {limit}).");
         }
     }
+
+    /// <summary>Block formats are read a register at a time from a block's start: a column range must start on a block.</summary>
+    public static void RequireBlockStart(WeightSpan weight, int columnStart, string name)
+    {
+        if (weight.Format == WeightFormat.Q8 && columnStart % Q8Weights.BlockSize != 0)
+        {
+            throw new ArgumentOutOfRangeException(name, columnStart, $"q8 column ranges start on a block of {Q8Weights.BlockSize}.");
+        }
+    }
 }
