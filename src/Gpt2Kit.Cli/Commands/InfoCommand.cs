@@ -62,7 +62,7 @@ internal static class InfoCommand
             o.WriteLine($"activation   {info.activation_function}, layer_norm_epsilon {info.layer_norm_epsilon}");
             o.WriteLine($"special ids  eos [{string.Join(", ", info.eos_token_id)}], bos {info.bos_token_id?.ToString() ?? "none"}, pad {info.pad_token_id?.ToString() ?? "none"}");
             o.WriteLine($"parameters   {info.parameters:N0}");
-            o.WriteLine($"dtype        {info.dtype} stored, F32 computed");
+            o.WriteLine($"dtype        {info.dtype} stored, {info.compute_dtype} weights computed in fp32 registers");
             o.WriteLine($"memory       {info.weight_bytes / 1e6:F1} MB of {info.compute_dtype} weights ({info.mapped_bytes / 1e6:F1} MB mapped, {info.converted_bytes / 1e6:F1} MB converted)");
             o.WriteLine($"kv cache     {info.kv_cache_bytes_per_position / 1024.0:F1} KiB per position per row; a full-context session takes {info.full_context_session_bytes / 1e6:F1} MB");
             return ExitCodes.Success;
