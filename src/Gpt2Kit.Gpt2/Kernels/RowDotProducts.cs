@@ -70,7 +70,14 @@ internal static class RowDotProducts
     {
         for (int v = start; v < end; v++)
         {
-            WeightRow<TFormat, TVec, TRows>(ref m, r0, v);
+            if (TFormat.HasBlockScales)
+            {
+                ScaledWeightRow<TFormat, TVec, TRows>(ref m, r0, v);
+            }
+            else
+            {
+                WeightRow<TFormat, TVec, TRows>(ref m, r0, v);
+            }
         }
     }
 
@@ -144,6 +151,48 @@ internal static class RowDotProducts
 
             return result;
         }
+    }
+
+    // One weight row of a block format (rows a multiple of 32 long) against TRows input rows: each block's products are
+    // summed unscaled, then the sum is scaled once, so the scale costs one multiply per 32 weights instead of one per register.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaledWeightRow<TFormat, TVec, TRows>(ref Operands m, int r0, int v)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+        where TRows : struct, IRowCount
+    {
+        nuint d = (nuint)m.Width;
+        nuint w = (nuint)v * d;
+        ref float x0 = ref Unsafe.Add(ref m.Input, (nuint)r0 * d);
+        ref float x1 = ref Unsafe.Add(ref x0, d);
+        ref float x2 = ref Unsafe.Add(ref x1, d);
+        ref float x3 = ref Unsafe.Add(ref x2, d);
+        TVec a0 = TVec.Zero, a1 = TVec.Zero, a2 = TVec.Zero, a3 = TVec.Zero;
+        for (nuint block = 0; block < d; block += Q8Weights.BlockSize)
+        {
+            TVec p0 = TVec.Zero, p1 = TVec.Zero, p2 = TVec.Zero, p3 = TVec.Zero;
+            for (nuint i = block; i < block + Q8Weights.BlockSize; i += (nuint)TVec.Count)
+            {
+                var weight = TFormat.LoadUnscaled<TVec>(ref m.Weight, w + i);
+                p0 = TVec.MultiplyAdd(weight, TVec.Load(ref x0, i), p0);
+                if (TRows.Value > 1) { p1 = TVec.MultiplyAdd(weight, TVec.Load(ref x1, i), p1); }
+                if (TRows.Value > 2) { p2 = TVec.MultiplyAdd(weight, TVec.Load(ref x2, i), p2); }
+                if (TRows.Value > 3) { p3 = TVec.MultiplyAdd(weight, TVec.Load(ref x3, i), p3); }
+            }
+
+            var scale = TVec.Create(TFormat.Scale(ref m.Scales, w + block));
+            a0 = TVec.MultiplyAdd(p0, scale, a0);
+            if (TRows.Value > 1) { a1 = TVec.MultiplyAdd(p1, scale, a1); }
+            if (TRows.Value > 2) { a2 = TVec.MultiplyAdd(p2, scale, a2); }
+            if (TRows.Value > 3) { a3 = TVec.MultiplyAdd(p3, scale, a3); }
+        }
+
+        nuint stride = (nuint)m.WeightRows;
+        ref float y = ref Unsafe.Add(ref m.Output, ((nuint)r0 * stride) + (nuint)v);
+        y = TVec.Sum(a0);
+        if (TRows.Value > 1) { Unsafe.Add(ref y, stride) = TVec.Sum(a1); }
+        if (TRows.Value > 2) { Unsafe.Add(ref y, 2 * stride) = TVec.Sum(a2); }
+        if (TRows.Value > 3) { Unsafe.Add(ref y, 3 * stride) = TVec.Sum(a3); }
     }
 
     private ref struct Operands

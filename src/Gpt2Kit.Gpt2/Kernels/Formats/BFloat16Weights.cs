@@ -15,4 +15,12 @@ internal readonly struct BFloat16Weights : IWeightFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Get(ref byte data, ref float scales, nuint index) =>
         BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref Unsafe.As<byte, ushort>(ref data), index) << 16);
+
+    public static bool HasBlockScales => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec LoadUnscaled<TVec>(ref byte data, nuint index)
+        where TVec : struct, ISimdVector<TVec> => Load<TVec>(ref data, ref Unsafe.NullRef<float>(), index);
+
+    public static float Scale(ref float scales, nuint index) => 1f;
 }

@@ -13,4 +13,12 @@ internal readonly struct F32Weights : IWeightFormat
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Get(ref byte data, ref float scales, nuint index) => Unsafe.Add(ref Unsafe.As<byte, float>(ref data), index);
+
+    public static bool HasBlockScales => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec LoadUnscaled<TVec>(ref byte data, nuint index)
+        where TVec : struct, ISimdVector<TVec> => Load<TVec>(ref data, ref Unsafe.NullRef<float>(), index);
+
+    public static float Scale(ref float scales, nuint index) => 1f;
 }

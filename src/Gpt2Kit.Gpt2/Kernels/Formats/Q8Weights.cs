@@ -18,4 +18,13 @@ internal readonly struct Q8Weights : IWeightFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Get(ref byte data, ref float scales, nuint index) =>
         Unsafe.Add(ref Unsafe.As<byte, sbyte>(ref data), index) * Unsafe.Add(ref scales, index / BlockSize);
+
+    public static bool HasBlockScales => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec LoadUnscaled<TVec>(ref byte data, nuint index)
+        where TVec : struct, ISimdVector<TVec> => TVec.LoadSByte(ref Unsafe.As<byte, sbyte>(ref data), index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Scale(ref float scales, nuint index) => Unsafe.Add(ref scales, index / BlockSize);
 }
