@@ -38,17 +38,8 @@ internal static class Conv1DStreaming
     public static void Compute(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
         int innerStart, int innerEnd, int columnStart, int columnEnd, SimdWidth width = SimdWidth.Auto)
     {
-        int inner = weight.Rows, columns = weight.Columns;
-        KernelArguments.RequireLength(input.Length, (long)rows * inner, nameof(input));
-        KernelArguments.RequireLength(output.Length, (long)rows * columns, nameof(output));
-        if (!bias.IsEmpty)
-        {
-            KernelArguments.RequireLength(bias.Length, columns, nameof(bias));
-        }
-
-        KernelArguments.RequireRange(innerStart, innerEnd, inner, nameof(innerStart));
-        KernelArguments.RequireRange(columnStart, columnEnd, columns, nameof(columnStart));
-        KernelArguments.RequireBlockStart(weight, columnStart, nameof(columnStart));
+        KernelArguments.RequireConv1D(input, rows, weight, bias, output, columnStart, columnEnd);
+        KernelArguments.RequireRange(innerStart, innerEnd, weight.Rows, nameof(innerStart));
         SimdDispatch.Run(new Kernel(input, rows, weight, bias, output, innerStart, innerEnd, columnStart, columnEnd), weight.Format, width);
     }
 

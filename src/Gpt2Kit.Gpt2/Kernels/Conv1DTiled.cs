@@ -25,16 +25,7 @@ internal static class Conv1DTiled
     public static void Compute(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
         int columnStart, int columnEnd, SimdWidth width = SimdWidth.Auto)
     {
-        int inner = weight.Rows, columns = weight.Columns;
-        KernelArguments.RequireLength(input.Length, (long)rows * inner, nameof(input));
-        KernelArguments.RequireLength(output.Length, (long)rows * columns, nameof(output));
-        if (!bias.IsEmpty)
-        {
-            KernelArguments.RequireLength(bias.Length, columns, nameof(bias));
-        }
-
-        KernelArguments.RequireRange(columnStart, columnEnd, columns, nameof(columnStart));
-        KernelArguments.RequireBlockStart(weight, columnStart, nameof(columnStart));
+        KernelArguments.RequireConv1D(input, rows, weight, bias, output, columnStart, columnEnd);
         if (rows == 0 || columnStart == columnEnd)
         {
             return;

@@ -13,27 +13,22 @@ namespace Gpt2Kit.Gpt2.Tests.Formats;
 /// for the trained demo checkpoint). A reduced format (fp32 → bf16, f16 or q8; f16 → bf16 or q8) is held to accuracy
 /// bounds against the same checkpoint in fp32 over a text: max |Δlogit|, mean next-token KL and top-1 agreement.
 /// Every format also decodes token by token as it prefills, and saves and reloads without converting again.</summary>
-public abstract class WeightFormatConformanceTests
+/// <param name="dtype">The <see cref="ModelLoadOptions.DType"/> under test (null: as stored).</param>
+/// <param name="width">The <c>SimdWidth</c> the kernels are forced to, by name.</param>
+/// <param name="maxLogitError">The largest |Δlogit| against fp32 allowed for a reduced format.</param>
+/// <param name="maxMeanKl">The largest mean next-token KL divergence against fp32 allowed for a reduced format.</param>
+/// <param name="minTop1Agreement">The smallest share of positions whose top token agrees with fp32 for a reduced format.</param>
+public abstract class WeightFormatConformanceTests(string? dtype, string width = nameof(SimdWidth.Auto), double maxLogitError = 0, double maxMeanKl = 0,
+    double minTop1Agreement = 1)
 {
     private static readonly ConcurrentDictionary<(string? DType, SimdWidth Width, string Checkpoint), Lazy<Gpt2Model>> Models = new();
 
     /// <summary>The two random fixtures and the trained demo checkpoint.</summary>
     public static TheoryData<string> Checkpoints => new() { "gpt2-tiny", "gpt2-tiny-f16", "demo" };
 
-    /// <summary>The <see cref="ModelLoadOptions.DType"/> under test (null: as stored).</summary>
-    protected abstract string? DType { get; }
+    private string? DType => dtype;
 
-    /// <summary>The SIMD width the kernels are forced to.</summary>
-    internal virtual SimdWidth Width => SimdWidth.Auto;
-
-    /// <summary>The largest |Δlogit| against fp32 allowed for a reduced format.</summary>
-    protected abstract double MaxLogitError { get; }
-
-    /// <summary>The largest mean next-token KL divergence against fp32 allowed for a reduced format.</summary>
-    protected abstract double MaxMeanKl { get; }
-
-    /// <summary>The smallest share of positions whose top token agrees with fp32 for a reduced format.</summary>
-    protected abstract double MinTop1Agreement { get; }
+    private SimdWidth Width { get; } = Enum.Parse<SimdWidth>(width);
 
     [Theory]
     [MemberData(nameof(Checkpoints))]
@@ -54,7 +49,7 @@ public abstract class WeightFormatConformanceTests
         float[] logits = new float[rows * vocab];
         session.Forward(ids.SelectMany(r => r).ToArray(), positions, mask, logits);
 
-        float bound = IsExact(checkpoint) ? FixtureAssert.Tolerance : (float)MaxLogitError;
+        float bound = IsExact(checkpoint) ? FixtureAssert.Tolerance : (float)maxLogitError;
         for (int r = 0; r < rows; r++)
         {
             MaxAbsDifference(logits.AsSpan(r * vocab, vocab), reference[r]).Should().BeLessThan(bound, $"row {r} of {checkpoint} as {model.DType}");
@@ -73,9 +68,9 @@ public abstract class WeightFormatConformanceTests
             return;
         }
 
-        measured.MaxAbsLogitError.Should().BeLessThan(MaxLogitError);
-        measured.MeanKl.Should().BeLessThan(MaxMeanKl);
-        measured.Top1Agreement.Should().BeGreaterThanOrEqualTo(MinTop1Agreement);
+        measured.MaxAbsLogitError.Should().BeLessThan(maxLogitError);
+        measured.MeanKl.Should().BeLessThan(maxMeanKl);
+        measured.Top1Agreement.Should().BeGreaterThanOrEqualTo(minTop1Agreement);
     }
 
     [Theory]
@@ -162,89 +157,22 @@ public abstract class WeightFormatConformanceTests
 }
 
 /// <summary>The checkpoints as stored: fp32 stays fp32, f16 stays f16 (exact everywhere).</summary>
-public sealed class StoredFormatConformanceTests : WeightFormatConformanceTests
-{
-    protected override string? DType => null;
-
-    protected override double MaxLogitError => 0;
-
-    protected override double MaxMeanKl => 0;
-
-    protected override double MinTop1Agreement => 1;
-}
+public sealed class StoredFormatConformanceTests() : WeightFormatConformanceTests(null);
 
 /// <summary>Everything widened to fp32 at load.</summary>
-public sealed class F32ConformanceTests : WeightFormatConformanceTests
-{
-    protected override string? DType => "f32";
-
-    protected override double MaxLogitError => 0;
-
-    protected override double MaxMeanKl => 0;
-
-    protected override double MinTop1Agreement => 1;
-}
+public sealed class F32ConformanceTests() : WeightFormatConformanceTests("f32");
 
 /// <summary>bf16: 8 bits of mantissa (measured on the fixtures: |Δlogit| ≤ 0.24, mean KL ≤ 3e-4, top-1 ≥ 98 %).</summary>
-public sealed class BFloat16ConformanceTests : WeightFormatConformanceTests
-{
-    protected override string? DType => "bf16";
-
-    protected override double MaxLogitError => 0.5;
-
-    protected override double MaxMeanKl => 1e-3;
-
-    protected override double MinTop1Agreement => 0.95;
-}
+public sealed class BFloat16ConformanceTests() : WeightFormatConformanceTests("bf16", maxLogitError: 0.5, maxMeanKl: 1e-3, minTop1Agreement: 0.95);
 
 /// <summary>f16: 11 bits of mantissa (measured: |Δlogit| ≤ 0.03, mean KL ≤ 4e-6, top-1 100 %).</summary>
-public sealed class HalfConformanceTests : WeightFormatConformanceTests
-{
-    protected override string? DType => "f16";
+public sealed class HalfConformanceTests() : WeightFormatConformanceTests("f16", maxLogitError: 0.1, maxMeanKl: 1e-4, minTop1Agreement: 0.98);
 
-    protected override double MaxLogitError => 0.1;
-
-    protected override double MaxMeanKl => 1e-4;
-
-    protected override double MinTop1Agreement => 0.98;
-}
-
-/// <summary>q8 (measured: |Δlogit| ≤ 0.7, mean KL ≤ 2.5e-3, top-1 ≥ 95 %).</summary>
-public sealed class Q8ConformanceTests : WeightFormatConformanceTests
-{
-    protected override string? DType => "q8";
-
-    protected override double MaxLogitError => 1.5;
-
-    protected override double MaxMeanKl => 1e-2;
-
-    protected override double MinTop1Agreement => 0.9;
-}
+/// <summary>q8 (measured: |Δlogit| ≤ 0.7, mean KL ≤ 2.5e-3, top-1 ≥ 94 %).</summary>
+public sealed class Q8ConformanceTests() : WeightFormatConformanceTests("q8", maxLogitError: 1.5, maxMeanKl: 1e-2, minTop1Agreement: 0.9);
 
 /// <summary>fp32 with the kernels forced to 128-bit registers (the portable fallback on a wider machine).</summary>
-public sealed class F32At128BitsConformanceTests : WeightFormatConformanceTests
-{
-    protected override string? DType => "f32";
-
-    internal override SimdWidth Width => SimdWidth.V128;
-
-    protected override double MaxLogitError => 0;
-
-    protected override double MaxMeanKl => 0;
-
-    protected override double MinTop1Agreement => 1;
-}
+public sealed class F32At128BitsConformanceTests() : WeightFormatConformanceTests("f32", nameof(SimdWidth.V128));
 
 /// <summary>q8 with the kernels forced to 128-bit registers.</summary>
-public sealed class Q8At128BitsConformanceTests : WeightFormatConformanceTests
-{
-    protected override string? DType => "q8";
-
-    internal override SimdWidth Width => SimdWidth.V128;
-
-    protected override double MaxLogitError => 1.5;
-
-    protected override double MaxMeanKl => 1e-2;
-
-    protected override double MinTop1Agreement => 0.9;
-}
+public sealed class Q8At128BitsConformanceTests() : WeightFormatConformanceTests("q8", nameof(SimdWidth.V128), 1.5, 1e-2, 0.9);
