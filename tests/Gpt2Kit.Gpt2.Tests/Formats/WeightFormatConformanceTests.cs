@@ -24,7 +24,7 @@ public abstract class WeightFormatConformanceTests(string? dtype, string width =
     private static readonly ConcurrentDictionary<(string? DType, SimdWidth Width, string Checkpoint), Lazy<Gpt2Model>> Models = new();
 
     /// <summary>The two random fixtures and the trained demo checkpoint.</summary>
-    public static TheoryData<string> Checkpoints => new() { "gpt2-tiny", "gpt2-tiny-f16", "demo" };
+    public static TheoryData<string> Checkpoints => new() { "gpt2-tiny", "gpt2-tiny-f16", FixturePaths.DemoCheckpoint };
 
     private string? DType => dtype;
 
@@ -34,8 +34,8 @@ public abstract class WeightFormatConformanceTests(string? dtype, string width =
     [MemberData(nameof(Checkpoints))]
     public void Exact_formats_match_the_reference_logits_and_reduced_ones_stay_near_them(string checkpoint)
     {
-        using var document = checkpoint == "demo" ? FixtureJson.Load("demo.json") : FixtureJson.Load("logits.json");
-        var cases = checkpoint == "demo" ? document.RootElement.GetProperty("logits") : document.RootElement;
+        using var document = checkpoint == FixturePaths.DemoCheckpoint ? FixtureJson.Load("demo.json") : FixtureJson.Load("logits.json");
+        var cases = checkpoint == FixturePaths.DemoCheckpoint ? document.RootElement.GetProperty("logits") : document.RootElement;
         var expected = cases.EnumerateArray().Single(c => c.GetProperty("checkpoint").GetString() == checkpoint).GetProperty("expected");
         int[][] ids = FixtureJson.IntRows(expected.GetProperty("input_ids"));
         int[] mask = FixtureJson.IntRows(expected.GetProperty("attention_mask")).SelectMany(r => r).ToArray();
@@ -114,16 +114,13 @@ public abstract class WeightFormatConformanceTests(string? dtype, string width =
     }
 
     private bool IsExact(string checkpoint) =>
-        DType is null or "f32" || (DType == "f16" && checkpoint is "gpt2-tiny-f16" or "demo");
+        DType is null or "f32" || (DType == "f16" && checkpoint is "gpt2-tiny-f16" or FixturePaths.DemoCheckpoint);
 
     private Gpt2Model Model(string checkpoint) => Load(checkpoint, DType, Width);
 
     private static Gpt2Model Load(string checkpoint, string? dtype, SimdWidth width) =>
         Models.GetOrAdd((dtype, width, checkpoint), key => new Lazy<Gpt2Model>(() =>
-            Gpt2Model.Load(Folder(key.Checkpoint), new ModelLoadOptions { Threads = 2, DType = key.DType }, key.Width))).Value;
-
-    private static string Folder(string checkpoint) =>
-        checkpoint == "demo" ? Path.Combine(FixturePaths.RepositoryRoot, "models", "gpt2-stories") : FixturePaths.Checkpoint(checkpoint);
+            Gpt2Model.Load(FixturePaths.Checkpoint(key.Checkpoint), new ModelLoadOptions { Threads = 2, DType = key.DType }, key.Width))).Value;
 
     // A text in the demo model's world: the reference sequences of demo.json's generation cases, one after another.
     private static int[] TextTokens()
