@@ -150,33 +150,7 @@ internal static class Conv1DStreaming
         int c = start;
         if (TFormat.HasBlockScales)
         {
-            // One scale per weight row and block of 32 columns: folded into that row's input value once per block.
-            for (; c + Q8Weights.BlockSize <= end; c += Q8Weights.BlockSize)
-            {
-                nuint j0 = rowOffset + (nuint)(c - columnBase);
-                var s0 = TVec.Create(x * TFormat.Scale(ref s, j0));
-                var s1 = TVec.Create(Unsafe.Add(ref x, 1) * TFormat.Scale(ref s, j0 + stride));
-                var s2 = TVec.Create(Unsafe.Add(ref x, 2) * TFormat.Scale(ref s, j0 + (2 * stride)));
-                var s3 = TVec.Create(Unsafe.Add(ref x, 3) * TFormat.Scale(ref s, j0 + (3 * stride)));
-                var s4 = TVec.Create(Unsafe.Add(ref x, 4) * TFormat.Scale(ref s, j0 + (4 * stride)));
-                var s5 = TVec.Create(Unsafe.Add(ref x, 5) * TFormat.Scale(ref s, j0 + (5 * stride)));
-                var s6 = TVec.Create(Unsafe.Add(ref x, 6) * TFormat.Scale(ref s, j0 + (6 * stride)));
-                var s7 = TVec.Create(Unsafe.Add(ref x, 7) * TFormat.Scale(ref s, j0 + (7 * stride)));
-                for (int v = 0; v < Q8Weights.BlockSize; v += TVec.Count)
-                {
-                    nuint j = j0 + (nuint)v;
-                    nuint yc = (nuint)(c + v);
-                    var a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j), s0, TVec.Load(ref yRow, yc));
-                    var b = TVec.Multiply(TFormat.LoadUnscaled<TVec>(ref w, j + stride), s1);
-                    a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (2 * stride)), s2, a);
-                    b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (3 * stride)), s3, b);
-                    a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (4 * stride)), s4, a);
-                    b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (5 * stride)), s5, b);
-                    a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (6 * stride)), s6, a);
-                    b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (7 * stride)), s7, b);
-                    TVec.Store(TVec.Add(a, b), ref yRow, yc);
-                }
-            }
+            c = AccumulateScaledBlocks<TFormat, TVec>(ref w, ref s, rowOffset, stride, ref x, ref yRow, start, end, columnBase);
         }
 
         for (; c + TVec.Count <= end; c += TVec.Count)
@@ -204,6 +178,46 @@ internal static class Conv1DStreaming
 
             Unsafe.Add(ref yRow, c) = sum;
         }
+    }
+
+    // The block formats' part of AccumulateEightWeightRows (kept apart so the other formats' code stays small enough to
+    // inline); returns the first column it left for the register loop.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int AccumulateScaledBlocks<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
+        int start, int end, int columnBase)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        int c = start;
+        // One scale per weight row and block of 32 columns: folded into that row's input value once per block.
+        for (; c + Q8Weights.BlockSize <= end; c += Q8Weights.BlockSize)
+        {
+            nuint j0 = rowOffset + (nuint)(c - columnBase);
+            var s0 = TVec.Create(x * TFormat.Scale(ref s, j0));
+            var s1 = TVec.Create(Unsafe.Add(ref x, 1) * TFormat.Scale(ref s, j0 + stride));
+            var s2 = TVec.Create(Unsafe.Add(ref x, 2) * TFormat.Scale(ref s, j0 + (2 * stride)));
+            var s3 = TVec.Create(Unsafe.Add(ref x, 3) * TFormat.Scale(ref s, j0 + (3 * stride)));
+            var s4 = TVec.Create(Unsafe.Add(ref x, 4) * TFormat.Scale(ref s, j0 + (4 * stride)));
+            var s5 = TVec.Create(Unsafe.Add(ref x, 5) * TFormat.Scale(ref s, j0 + (5 * stride)));
+            var s6 = TVec.Create(Unsafe.Add(ref x, 6) * TFormat.Scale(ref s, j0 + (6 * stride)));
+            var s7 = TVec.Create(Unsafe.Add(ref x, 7) * TFormat.Scale(ref s, j0 + (7 * stride)));
+            for (int v = 0; v < Q8Weights.BlockSize; v += TVec.Count)
+            {
+                nuint j = j0 + (nuint)v;
+                nuint yc = (nuint)(c + v);
+                var a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j), s0, TVec.Load(ref yRow, yc));
+                var b = TVec.Multiply(TFormat.LoadUnscaled<TVec>(ref w, j + stride), s1);
+                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (2 * stride)), s2, a);
+                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (3 * stride)), s3, b);
+                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (4 * stride)), s4, a);
+                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (5 * stride)), s5, b);
+                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (6 * stride)), s6, a);
+                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (7 * stride)), s7, b);
+                TVec.Store(TVec.Add(a, b), ref yRow, yc);
+            }
+        }
+
+        return c;
     }
 
     // Requests every cache line of `count` rows × `length` bytes (row stride `stride` bytes) into the cache hierarchy.
