@@ -33,6 +33,7 @@ internal static class CliApp
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(CreateRandomCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
+        root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(PluginsCommand.Create(context));
         root.Subcommands.Add(DownloadCommand.Create(context));
         HelpExamples.Install(root);

@@ -22,6 +22,7 @@ internal sealed class GenerationCliOptions
             Description = "demo (the small offline demo checkpoint), a checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision), taken from the Hugging Face cache or downloaded into it.",
             DefaultValueFactory = _ => Hub.ModelLocation.DefaultModel,
         });
+        DType = Add(command, DTypeOption.Create());
         Prompt = Add(command, new Option<string[]>("--prompt") { Description = "A text prompt; repeat for a batch (left-padded).", Arity = ArgumentArity.OneOrMore });
         InputIds = Add(command, new Option<string>("--input-ids") { Description = "Prompt ids as JSON, e.g. [[464,2068],[40]] (ragged rows are left-padded)." });
         Config = Add(command, new Option<string>("--config") { Description = "Generation options as Hugging Face GenerationConfig JSON, or @file; a file with a Gpt2Kit section (Generation, Processors, Search, Plugins) also works." });
@@ -55,6 +56,8 @@ internal sealed class GenerationCliOptions
     }
 
     public Option<string> Model { get; }
+
+    public Option<string> DType { get; }
 
     public Option<string[]> Prompt { get; }
 
