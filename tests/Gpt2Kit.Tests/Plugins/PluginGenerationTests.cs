@@ -145,46 +145,66 @@ public sealed class PluginGenerationTests(PluginGenerationTests.Host host) : ICl
     [Fact]
     public async Task A_stuck_plugin_processor_is_abandoned_soon_after_cancellation_and_named()
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var cancel = new CancellationTokenSource();
+        using var entered = StallSignal();
+        var options = new GenerationOptions { MaxNewTokens = 1, Processors = [ProcessorSpec.Create("stall", ("seconds", "30"))] };
+
+        var call = Task.Run(() => _generator.GenerateAsync(GenerationRequest.FromIds(Prompt, options), cancel.Token));
+        CancelOnceStalled(entered, cancel);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var options = new GenerationOptions { MaxNewTokens = 1, Processors = [ProcessorSpec.Create("stall", ("seconds", "8"))] };
 
-        var act = () => _generator.GenerateAsync(GenerationRequest.FromIds(Prompt, options), cancel.Token);
-
-        (await act.Should().ThrowAsync<OperationCanceledException>()).Which.Message
+        (await ((Func<Task>)(() => call)).Should().ThrowAsync<OperationCanceledException>()).Which.Message
             .Should().StartWith("processor 'stall' (plugin StallingProcessorPlugin) did not return 1 s after the request was cancelled");
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6), "the call returns after the grace period, not when the plugin does");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15), "the call returns after the grace period, not when the plugin does");
     }
 
     [Fact]
     public async Task A_stuck_plugin_processor_is_abandoned_soon_after_max_time_and_named()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var options = new GenerationOptions { MaxNewTokens = 1, MaxTime = 0.2, Processors = [ProcessorSpec.Create("stall", ("seconds", "8"))] };
+        var options = new GenerationOptions { MaxNewTokens = 1, MaxTime = 2, Processors = [ProcessorSpec.Create("stall", ("seconds", "30"))] };
 
         var act = () => Generate(options);
 
         (await act.Should().ThrowAsync<TimeoutException>()).Which.Message
-            .Should().StartWith("processor 'stall' (plugin StallingProcessorPlugin) did not return 1 s after max_time (0.2 s) ran out");
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6));
+            .Should().StartWith("processor 'stall' (plugin StallingProcessorPlugin) did not return 1 s after max_time (2 s) ran out");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "the call returns after the grace period, not when the plugin does");
     }
 
     [Fact]
     public async Task A_stuck_plugin_processor_ends_a_stream_after_cancellation()
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var options = new GenerationOptions { MaxNewTokens = 1, Processors = [ProcessorSpec.Create("stall", ("seconds", "8"))] };
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var cancel = new CancellationTokenSource();
+        using var entered = StallSignal();
+        var options = new GenerationOptions { MaxNewTokens = 1, Processors = [ProcessorSpec.Create("stall", ("seconds", "30"))] };
 
-        var act = async () =>
+        var call = Task.Run(async () =>
         {
             await foreach (var update in _generator.GenerateStreamingAsync(GenerationRequest.FromIds(Prompt, options), cancel.Token))
             {
                 _ = update;
             }
-        };
+        });
+        CancelOnceStalled(entered, cancel);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        (await act.Should().ThrowAsync<OperationCanceledException>()).Which.Message.Should().Contain("processor 'stall' (plugin StallingProcessorPlugin)");
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6));
+        (await ((Func<Task>)(() => call)).Should().ThrowAsync<OperationCanceledException>()).Which.Message
+            .Should().Contain("processor 'stall' (plugin StallingProcessorPlugin)");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15));
+    }
+
+    // The stalling plugin sets this event when its call starts, so cancellation lands while it is stuck however slow
+    // the machine is (a fixed delay could fire before the plugin runs).
+    private static ManualResetEventSlim StallSignal()
+    {
+        var entered = new ManualResetEventSlim();
+        AppContext.SetData("Gpt2Kit.Tests.FaultyPlugins.StallEntered", entered);
+        return entered;
+    }
+
+    private static void CancelOnceStalled(ManualResetEventSlim entered, CancellationTokenSource cancel)
+    {
+        entered.Wait(TimeSpan.FromSeconds(60)).Should().BeTrue("the stalling plugin's call should start");
+        cancel.Cancel();
     }
 }

@@ -95,8 +95,17 @@ public sealed class StallingProcessorPlugin : IGpt2KitPlugin
 
     private sealed class StallingProcessor(TimeSpan stall) : ILogitsProcessor
     {
-        public void Process(in LogitsContext context, Span<float> scores) => Thread.Sleep(stall);
+        public void Process(in LogitsContext context, Span<float> scores)
+        {
+            // Tells a waiting test that the call is under way, so it can cancel while the plugin is stuck (AppContext is
+            // shared across load contexts).
+            (AppContext.GetData(StallSignal) as ManualResetEventSlim)?.Set();
+            Thread.Sleep(stall);
+        }
     }
+
+    /// <summary>The AppContext key of a <see cref="ManualResetEventSlim"/> the processor sets when it starts stalling.</summary>
+    public const string StallSignal = "Gpt2Kit.Tests.FaultyPlugins.StallEntered";
 }
 
 /// <summary>Registers a processor factory through a container factory that throws when it is created.</summary>
