@@ -9,7 +9,7 @@ namespace Gpt2Kit.Gpt2;
 /// computing in fp32 exactly as <c>GPT2LMHeadModel</c> does with eager attention.</summary>
 /// <remarks>Thread-safe: the weights are read-only and any number of sessions may run at once, each on its own thread.
 /// Disposing the model while sessions run is not allowed.</remarks>
-public sealed class Gpt2Model : ICausalLanguageModel
+public sealed partial class Gpt2Model : ICausalLanguageModel
 {
     private readonly Gpt2Weights _weights;
     private readonly WorkerTeamPool _teams;
@@ -118,6 +118,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
         }
 
         _teams.Dispose();
+        Interlocked.Exchange(ref _idleDecoder, null)?.Dispose();
         _caches.Dispose();
         _scratch.Dispose();
         _weights.Dispose();
