@@ -32,6 +32,10 @@ public static class Gpt2KitServer
     {
         ArgumentNullException.ThrowIfNull(options);
         var address = Validate(options);
+        // Each running request's decoding loop blocks a pool thread while the scheduler computes its step; without enough
+        // threads up front the pool would add them slowly and hold back I/O.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, options.MaxRunningRequests + (2 * Environment.ProcessorCount)), io);
         var builder = WebApplication.CreateSlimBuilder();
         configureLogging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
