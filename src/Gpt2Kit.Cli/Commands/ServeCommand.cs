@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Gpt2Kit.Cli.Commands;
 
-/// <summary><c>gpt2kit serve --model M [--port N] [--plugins DIR]</c>: the OpenAI-compatible server with continuous batching,
+/// <summary><c>gpt2kit serve --model M [--port N] [--plugins DIR [--watch]]</c>: the OpenAI-compatible server with continuous batching,
 /// until Ctrl+C (which stops taking requests and lets the running ones finish).</summary>
 internal static class ServeCommand
 {
@@ -17,6 +17,7 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "The address to listen on; anything but loopback needs an API key.", DefaultValueFactory = _ => "127.0.0.1" };
         var modelName = new Option<string?>("--served-model-name") { Description = "The name clients pass as \"model\" (default: the folder's name)." };
         var plugins = new Option<string[]>("--plugins") { Description = "A plugins folder (one subfolder per plugin); repeat for several.", Arity = ArgumentArity.OneOrMore };
+        var watch = new Option<bool>("--watch") { Description = "Reload the plugins when a file in a plugins folder changes (a new or rebuilt plugin); a version that fails to load leaves the previous one serving." };
         var threads = new Option<int?>("--threads") { Description = "Threads of the forward pass (default: every core)." };
         var maxRunning = new Option<int>("--max-running") { Description = "Requests generating at once.", DefaultValueFactory = _ => 64 };
         var maxQueued = new Option<int>("--max-queued") { Description = "Requests waiting for a slot; past it, 429.", DefaultValueFactory = _ => 256 };
@@ -25,10 +26,10 @@ internal static class ServeCommand
         var allowRemote = new Option<bool>("--allow-remote-without-api-key") { Description = "Listen on a non-loopback --host without an API key." };
         var command = new Command("serve", "Serve the model over HTTP with OpenAI's API (completions, chat, streaming) and continuous batching. API keys come from Gpt2Kit__Server__ApiKeys__0 (environment) or gpt2kit.json.")
         {
-            model, port, host, modelName, plugins, threads, maxRunning, maxQueued, maxBatchRows, noBatching, allowRemote,
+            model, port, host, modelName, plugins, watch, threads, maxRunning, maxQueued, maxBatchRows, noBatching, allowRemote,
         }.WithExamples(
             "gpt2kit serve --model gpt2 --port 8000",
-            "gpt2kit serve --model ./gpt2-random --plugins artifacts/plugins",
+            "gpt2kit serve --model ./gpt2-random --plugins artifacts/plugins --watch",
             "gpt2kit serve --model gpt2 --host 0.0.0.0 --port 8080");
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -43,6 +44,7 @@ internal static class ServeCommand
             options.Host = parse.GetValue(host)!;
             options.ModelName = parse.GetValue(modelName) ?? options.ModelName;
             options.PluginFolders = parse.GetValue(plugins) ?? [];
+            options.WatchPlugins = parse.GetValue(watch);
             options.Threads = parse.GetValue(threads) ?? options.Threads;
             options.MaxRunningRequests = parse.GetValue(maxRunning);
             options.MaxQueuedRequests = parse.GetValue(maxQueued);

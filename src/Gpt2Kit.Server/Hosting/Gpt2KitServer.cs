@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Gpt2Kit.Decoding;
 using Gpt2Kit.Gpt2;
 using Gpt2Kit.Models;
-using Gpt2Kit.Plugins;
 using Gpt2Kit.Server.OpenAi;
 using Gpt2Kit.Tokenization;
 using Microsoft.AspNetCore.Builder;
@@ -45,13 +43,7 @@ public static class Gpt2KitServer
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
 
-        var gpt2Kit = builder.Services.AddGpt2Kit().AddGpt2Model(options.Model, load => load.Threads = options.Threads);
-        PluginLoadReport? plugins = null;
-        foreach (var folder in options.PluginFolders)
-        {
-            plugins = PluginLoader.LoadFrom(gpt2Kit, folder);
-        }
-
+        builder.Services.AddGpt2Kit().AddGpt2Model(options.Model, load => load.Threads = options.Threads);
         var gate = new RequestGate(options.MaxRunningRequests, options.MaxQueuedRequests);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(gate);
@@ -59,17 +51,14 @@ public static class Gpt2KitServer
         builder.Services.AddSingleton(services => new ServedModel(
             services.GetRequiredService<ICausalLanguageModel>(),
             services.GetRequiredService<ITokenizer>(),
-            services.GetServices<ISearchStrategy>(),
-            services.GetServices<ILogitsProcessorFactory>(),
-            services.GetServices<IStoppingCriterionFactory>(),
             options,
             services.GetRequiredService<ServerMetrics>(),
-            plugins));
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Gpt2Kit.Server.Plugins")));
         builder.Services.AddOpenApi();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ServerMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
-        // Load the model now, not on the first request.
+        // Load the model and the plugins now, not on the first request.
         _ = app.Services.GetRequiredService<ServedModel>();
         app.Lifetime.ApplicationStopping.Register(gate.Close);
         app.Use(ApiKeys(options.ApiKeys));

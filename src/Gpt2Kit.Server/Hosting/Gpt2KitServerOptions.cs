@@ -26,6 +26,9 @@ public sealed class Gpt2KitServerOptions
     /// <summary>Plugin folders (one subfolder per plugin), loaded at start.</summary>
     public IList<string> PluginFolders { get; set; } = [];
 
+    /// <summary>Reload the plugins when a file under a plugins folder changes (a new or rebuilt plugin).</summary>
+    public bool WatchPlugins { get; set; }
+
     /// <summary>Threads of the forward pass; null uses every core.</summary>
     public int? Threads { get; set; }
 

@@ -34,11 +34,13 @@ internal static class OpenAiEndpoints
                 ["object"] = "model",
                 ["created"] = served.Created,
                 ["owned_by"] = "gpt2kit",
-                ["max_model_len"] = served.Generator.Model.ContextLength,
+                ["max_model_len"] = served.Info.ContextLength,
             }),
         })).WithName("ListModels").WithSummary("The served model.");
-        routes.MapGet("/v1/plugins", (ServedModel served) => Results.Json(PluginsJson(served)))
+        routes.MapGet("/v1/plugins", (ServedModel served) => Results.Json(PluginsJson(served, served.Plugins.Current)))
             .WithName("ListPlugins").WithSummary("The plugin load report: what each plugin registered, and which failed and why.");
+        routes.MapPost("/v1/plugins/reload", (ServedModel served) => Results.Json(PluginsJson(served, served.Plugins.Reload())))
+            .WithName("ReloadPlugins").WithSummary("Loads the plugin folders again (what --watch does on a change) and returns the new report.");
     }
 
     /// <summary>Writes an <see cref="OpenAiException"/> as the response.</summary>
@@ -66,11 +68,21 @@ internal static class OpenAiEndpoints
         try
         {
             var body = await ReadBody(http, aborted);
-            var request = OpenAiRequest.Read(body, chat, served.Name, served.Generator.DefaultOptions, served.Generator.Tokenizer, options.DefaultMaxTokens);
+            var defaults = served.Plugins.Current.Generator;
+            var request = OpenAiRequest.Read(body, chat, served.Name, defaults.DefaultOptions, defaults.Tokenizer, options.DefaultMaxTokens);
             using var lease = await gate.EnterAsync(aborted)
                 ?? throw new OpenAiException(429, $"Too many requests: {gate.Running} are running and {gate.Waiting} waiting; retry later.", code: "rate_limit_exceeded", type: "rate_limit_error");
             metrics.QueueTime(Stopwatch.GetElapsedTime(arrived));
-            await Run(http, served, metrics, request, arrived, aborted);
+            // The request runs to its end on the plugins it started with, even if they are reloaded meanwhile.
+            var plugins = served.Plugins.Acquire();
+            try
+            {
+                await Run(http, served.Name, plugins.Generator, metrics, request, arrived, aborted);
+            }
+            finally
+            {
+                plugins.Release();
+            }
         }
         catch (OpenAiException e)
         {
@@ -91,10 +103,11 @@ internal static class OpenAiEndpoints
         }
     }
 
-    private static async Task Run(HttpContext http, ServedModel served, ServerMetrics metrics, OpenAiRequest request, long arrived, CancellationToken aborted)
+    private static async Task Run(HttpContext http, string model, TextGenerator generator, ServerMetrics metrics, OpenAiRequest request, long arrived,
+        CancellationToken aborted)
     {
-        var writer = new ChoiceWriter(request, served.Generator.Tokenizer, served.Name);
-        await using var updates = served.Generator.GenerateStreamingAsync(request.Generation, aborted).GetAsyncEnumerator(aborted);
+        var writer = new ChoiceWriter(request, generator.Tokenizer, model);
+        await using var updates = generator.GenerateStreamingAsync(request.Generation, aborted).GetAsyncEnumerator(aborted);
         bool more;
         try
         {
@@ -169,10 +182,13 @@ internal static class OpenAiEndpoints
         }
     }
 
-    private static JsonObject PluginsJson(ServedModel served) => new()
+    private static JsonObject PluginsJson(ServedModel served, Plugins.PluginGeneration generation) => new()
     {
-        ["folders"] = new JsonArray([.. served.Plugins.Folders.Select(f => (JsonNode)f)]),
-        ["plugins"] = new JsonArray([.. served.Plugins.Plugins.Select(p => (JsonNode)new JsonObject
+        ["generation"] = generation.Number,
+        ["loaded_at"] = generation.LoadedAt.ToString("O"),
+        ["watching"] = served.Plugins.Watching,
+        ["folders"] = new JsonArray([.. generation.Report.Folders.Select(f => (JsonNode)f)]),
+        ["plugins"] = new JsonArray([.. generation.Report.Plugins.Select(p => (JsonNode)new JsonObject
         {
             ["name"] = p.Name,
             ["assembly"] = p.AssemblyName,
@@ -180,6 +196,6 @@ internal static class OpenAiEndpoints
             ["path"] = p.AssemblyPath,
             ["registrations"] = new JsonArray([.. p.Registrations.Select(r => (JsonNode)new JsonObject { ["name"] = r.Name, ["kind"] = r.Kind.ToString() })]),
         })]),
-        ["failures"] = new JsonArray([.. served.Plugins.Failures.Select(f => (JsonNode)new JsonObject { ["plugin"] = f.Plugin, ["path"] = f.Path, ["reason"] = f.Reason })]),
+        ["failures"] = new JsonArray([.. generation.Report.Failures.Select(f => (JsonNode)new JsonObject { ["plugin"] = f.Plugin, ["path"] = f.Path, ["reason"] = f.Reason })]),
     };
 }
