@@ -76,6 +76,29 @@ public sealed class CompletionsTests(ServerFixture server) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task Logit_bias_and_the_OpenAI_penalties_reach_the_library()
+    {
+        var (status, body) = await server.PostAsync("/v1/completions", new
+        {
+            model = ServerFixture.ModelName, prompt = Prompt, max_tokens = 3, temperature = 0,
+            logit_bias = new Dictionary<string, double> { ["42"] = 100 },
+        });
+        status.Should().Be(200, body.ToJsonString());
+        ((string)body["choices"]![0]!["text"]!).Should().Be(server.Library.Tokenizer.Decode([42, 42, 42]));
+
+        (status, body) = await server.PostAsync("/v1/completions", new
+        {
+            model = ServerFixture.ModelName, prompt = Prompt, max_tokens = 10, temperature = 0, presence_penalty = 1.5, frequency_penalty = 0.5,
+        });
+        status.Should().Be(200, body.ToJsonString());
+        var expected = await server.Library.GenerateAsync(GenerationRequest.FromText(Prompt, server.LibraryOptions(o =>
+        {
+            o.DoSample = false; o.MaxNewTokens = 10; o.PresencePenalty = 1.5; o.FrequencyPenalty = 0.5;
+        })));
+        ((string)body["choices"]![0]!["text"]!).Should().Be(expected.Texts[0]);
+    }
+
+    [Fact]
     public async Task Logprobs_and_echo_follow_the_legacy_shape()
     {
         var (status, body) = await server.PostAsync("/v1/completions",
