@@ -66,16 +66,28 @@ internal static class BenchServeCommand
             var concurrent = await Task.WhenAll(prompts.Select(p => Task.Run(() => Request(http, name, p, tokenCount, cancellationToken), cancellationToken)));
             var concurrentTime = concurrentWatch.Elapsed;
 
-            var workingSet = soakCount > 0 ? await Soak(http, name, clientCount, soakCount, soakTokenCount, cancellationToken) : [];
+            var workingSet = new List<(int Requests, long Bytes)>();
             var report = new Report(sequential, sequentialTime, concurrent, concurrentTime, tokenCount, workingSet);
             var o = context.Out;
-            if (parse.GetValue(json))
+            bool asJson = parse.GetValue(json);
+            if (!asJson)
+            {
+                // The throughput lines come before the (long) soak.
+                report.Write(o, name, clientCount, tokenCount);
+            }
+
+            if (soakCount > 0)
+            {
+                workingSet.AddRange(await Soak(http, name, clientCount, soakCount, soakTokenCount, cancellationToken));
+            }
+
+            if (asJson)
             {
                 CliJson.Write(o, report.ToJson(name, clientCount, tokenCount, soakCount, Environment.ProcessorCount));
             }
-            else
+            else if (workingSet.Count > 0)
             {
-                report.Write(o, name, clientCount, tokenCount, soakCount);
+                o.WriteLine($"soak           {soakCount} requests × {soakTokenCount} tokens; working set MB: {string.Join(", ", workingSet.Select(w => $"{w.Requests}: {w.Bytes / 1e6:F0}"))}");
             }
 
             await app.StopAsync(CancellationToken.None);
@@ -225,17 +237,14 @@ internal static class BenchServeCommand
             working_set_bytes = workingSet.Select(w => new { requests = w.Requests, bytes = w.Bytes }).ToArray(),
         };
 
-        public void Write(TextWriter o, string model, int clients, int tokens, int soak)
+        public void Write(TextWriter o, string model, int clients, int tokens)
         {
-            o.WriteLine($"model          {model}, {Environment.ProcessorCount} cores; {clients} streaming requests × {tokens} tokens");
+            o.WriteLine($"model          {model}, {Environment.ProcessorCount} cores (load average {BenchCommand.LoadAverage() ?? "n/a"}); {clients} streaming requests × {tokens} tokens");
             WritePhase(o, "one at a time", sequential, sequentialTime);
             WritePhase(o, "concurrent", concurrent, concurrentTime);
             o.WriteLine($"ratio          {ConcurrentRate / SequentialRate:F2}× aggregate tokens/s");
             o.WriteLine($"correctness    {Errors} errors, {Lost} lost and {Duplicated} duplicated tokens, {Mismatched} concurrent replies differing from their one-at-a-time twin");
-            if (workingSet.Count > 0)
-            {
-                o.WriteLine($"soak           {soak} requests; working set MB: {string.Join(", ", workingSet.Select(w => $"{w.Requests}: {w.Bytes / 1e6:F0}"))}");
-            }
+            o.Flush();
         }
 
         private static object Phase(IReadOnlyList<Outcome> outcomes, TimeSpan elapsed)
