@@ -29,7 +29,7 @@ internal static class BenchServeCommand
         {
             model, clients, tokens, soak, soakTokens, threads, json,
         }.WithExamples(
-            "gpt2kit create-random --shape gpt2 --out /tmp/gpt2-random && gpt2kit bench-serve --model /tmp/gpt2-random",
+            "gpt2kit bench-serve --model /tmp/gpt2-random",
             "gpt2kit bench-serve --model tests/fixtures/gpt2-tiny --clients 8 --tokens 16 --soak-requests 200 --json");
 
         command.SetAction(async (parse, cancellationToken) =>

@@ -23,10 +23,11 @@ internal static class ServeCommand
         var maxQueued = new Option<int>("--max-queued") { Description = "Requests waiting for a slot; past it, 429.", DefaultValueFactory = _ => 256 };
         var maxBatchRows = new Option<int>("--max-batch-rows") { Description = "The most sequences one batched decoding step computes.", DefaultValueFactory = _ => 64 };
         var noBatching = new Option<bool>("--no-batching") { Description = "Decode every request on its own (no continuous batching)." };
+        var json = new Option<bool>("--json") { Description = "Once listening, print one JSON object (model, urls) on stdout instead of a line on stderr." };
         var allowRemote = new Option<bool>("--allow-remote-without-api-key") { Description = "Listen on a non-loopback --host without an API key." };
         var command = new Command("serve", "Serve the model over HTTP with OpenAI's API (completions, chat, streaming) and continuous batching. API keys come from Gpt2Kit__Server__ApiKeys__0 (environment) or gpt2kit.json.")
         {
-            model, port, host, modelName, plugins, watch, threads, maxRunning, maxQueued, maxBatchRows, noBatching, allowRemote,
+            model, port, host, modelName, plugins, watch, threads, maxRunning, maxQueued, maxBatchRows, noBatching, allowRemote, json,
         }.WithExamples(
             "gpt2kit serve --model gpt2 --port 8000",
             "gpt2kit serve --model ./gpt2-random --plugins artifacts/plugins --watch",
@@ -65,7 +66,16 @@ internal static class ServeCommand
             await using (app)
             {
                 await app.StartAsync(CancellationToken.None);
-                context.Error.WriteLine($"serving {options.ModelName ?? Path.GetFileName(folder)} on {string.Join(", ", app.Urls)} (OpenAI API under /v1; Ctrl+C stops)");
+                string served = options.ModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+                if (parse.GetValue(json))
+                {
+                    CliJson.Write(context.Out, new { model = served, urls = app.Urls.ToArray() });
+                }
+                else
+                {
+                    context.Error.WriteLine($"serving {served} on {string.Join(", ", app.Urls)} (OpenAI API under /v1; Ctrl+C stops)");
+                }
+
                 try
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);
