@@ -16,6 +16,9 @@ internal sealed unsafe class BatchAttentionWork(float* scores, int scoresPerWork
     private float _scale;
     private int _next;
 
+    /// <summary>The kernels' SIMD width (the sessions' own).</summary>
+    public SimdWidth Width { get; init; } = SimdWidth.Auto;
+
     /// <summary>Forgets the rows of the previous step.</summary>
     public void Clear() => _count = 0;
 
@@ -55,7 +58,7 @@ internal sealed unsafe class BatchAttentionWork(float* scores, int scoresPerWork
             var values = new ReadOnlySpan<float>(cache.Values(row, _layer, head), window * _headSize);
             var keyMask = new ReadOnlySpan<int>(session.MaskHistory, row * cache.Capacity, window);
             var output = new Span<float>(_output + ((long)m * width) + (head * _headSize), _headSize);
-            CausalAttention.Compute(query, keys, values, keyMask, window, window, _scale, scratch, output);
+            CausalAttention.Compute(query, keys, values, keyMask, window, window, _scale, scratch, output, Width);
         }
     }
 }

@@ -20,12 +20,15 @@ internal sealed unsafe class BatchDecoder : IDisposable
     private readonly RowwiseWork _rowwise = new();
     private readonly LogitsWork _logits;
     private readonly BatchAttentionWork _attentionWork;
+    private readonly SimdWidth _width;
 
-    /// <summary>Allocates scratch for steps of up to <paramref name="maxRows"/> rows on teams of <paramref name="workers"/>.</summary>
-    public BatchDecoder(Gpt2Config config, Gpt2Weights weights, int workers, int maxRows)
+    /// <summary>Allocates scratch for steps of up to <paramref name="maxRows"/> rows on teams of <paramref name="workers"/>,
+    /// with the kernels' SIMD width the model's sessions use.</summary>
+    public BatchDecoder(Gpt2Config config, Gpt2Weights weights, int workers, int maxRows, SimdWidth width)
     {
         _config = config;
         _weights = weights;
+        _width = width;
         MaxRows = maxRows;
         int d = config.HiddenSize;
         long partials = Conv1DWork.PartialFloats(workers, Math.Max(3 * d, config.InnerSize), maxRows);
@@ -46,9 +49,9 @@ internal sealed unsafe class BatchDecoder : IDisposable
         _projected = Take((long)maxRows * d);
         _mlp = Take((long)maxRows * config.InnerSize);
         _final = Take((long)maxRows * d);
-        _attentionWork = new BatchAttentionWork(Take(scores), config.ContextLength, maxRows);
-        _conv = new Conv1DWork(Take(partials), workers, maxRows);
-        _logits = new LogitsWork(maxRows);
+        _attentionWork = new BatchAttentionWork(Take(scores), config.ContextLength, maxRows) { Width = width };
+        _conv = new Conv1DWork(Take(partials), workers, width, maxRows);
+        _logits = new LogitsWork(maxRows, width);
     }
 
     /// <summary>The most rows one step can take.</summary>
@@ -77,10 +80,9 @@ internal sealed unsafe class BatchDecoder : IDisposable
 
         for (int i = 0; i < m; i++)
         {
-            TensorPrimitives.Add(
-                new ReadOnlySpan<float>(_weights.TokenEmbedding + ((long)tokens[i] * d), d),
-                new ReadOnlySpan<float>(_weights.PositionEmbedding + ((long)positions[i] * d), d),
-                new Span<float>(_hidden + ((long)i * d), d));
+            var row = new Span<float>(_hidden + ((long)i * d), d);
+            WeightRows.Read(_weights.TokenEmbedding.AsSpan(), tokens[i], row, width: _width);
+            WeightRows.Read(_weights.PositionEmbedding.AsSpan(), positions[i], row, accumulate: true, _width);
         }
 
         var hidden = new Span<float>(_hidden, m * d);
@@ -91,20 +93,20 @@ internal sealed unsafe class BatchDecoder : IDisposable
             ref readonly var w = ref _weights.Layers[layer];
             _rowwise.SetLayerNorm(_hidden, _normed, m, d, w.Norm1Weight, w.Norm1Bias, _config.LayerNormEpsilon);
             RunRowwise(team, m);
-            Conv(team, _normed, m, d, w.AttentionWeight, 3 * d, w.AttentionBias, _qkv);
+            Conv(team, _normed, m, w.AttentionWeight, w.AttentionBias, _qkv);
             StoreKeysAndValues(layer, m);
             float scale = _config.ScaleAttentionByInverseLayerIndex ? baseScale / (layer + 1) : baseScale;
             _attentionWork.Set(layer, _qkv, _attention, _config.HeadCount, _config.HeadSize, scale);
             team.Run(_attentionWork);
-            Conv(team, _attention, m, d, w.AttentionProjectionWeight, d, w.AttentionProjectionBias, _projected);
+            Conv(team, _attention, m, w.AttentionProjectionWeight, w.AttentionProjectionBias, _projected);
             TensorPrimitives.Add(hidden, projected, hidden);
 
             _rowwise.SetLayerNorm(_hidden, _normed, m, d, w.Norm2Weight, w.Norm2Bias, _config.LayerNormEpsilon);
             RunRowwise(team, m);
-            Conv(team, _normed, m, d, w.MlpWeight, inner, w.MlpBias, _mlp);
+            Conv(team, _normed, m, w.MlpWeight, w.MlpBias, _mlp);
             _rowwise.SetActivation(_mlp, m, inner, _config.Activation);
             RunRowwise(team, m);
-            Conv(team, _mlp, m, inner, w.MlpProjectionWeight, d, w.MlpProjectionBias, _projected);
+            Conv(team, _mlp, m, w.MlpProjectionWeight, w.MlpProjectionBias, _projected);
             TensorPrimitives.Add(hidden, projected, hidden);
         }
 
@@ -121,7 +123,7 @@ internal sealed unsafe class BatchDecoder : IDisposable
                 new Span<float>(_final + ((long)i * d), d));
         }
 
-        _logits.Set(_final, d, _weights.OutputWeight, _config.VocabSize);
+        _logits.Set(_final, _weights.OutputWeight);
         int first = 0;
         for (int s = 0; s < sessions.Count; s++)
         {
@@ -152,9 +154,9 @@ internal sealed unsafe class BatchDecoder : IDisposable
         }
     }
 
-    private void Conv(WorkerTeam team, float* input, int rows, int inner, float* weight, int columns, float* bias, float* output)
+    private void Conv(WorkerTeam team, float* input, int rows, WeightMatrix weight, float* bias, float* output)
     {
-        _conv.Set(input, rows, inner, weight, columns, bias, output);
+        _conv.Set(input, rows, weight, bias, output);
         team.Run(_conv);
         _conv.ReducePartials();
     }

@@ -12,9 +12,10 @@ namespace Gpt2Kit.Gpt2.Model;
 /// <remarks>Not thread-safe to configure; one instance per session, reused for every layer.</remarks>
 /// <param name="partials">Scratch of <see cref="PartialFloats"/> floats.</param>
 /// <param name="workers">The team's workers (the chunk count, and so the summation order, follows from it).</param>
+/// <param name="width">The SIMD width of the kernels (Auto picks the widest).</param>
 /// <param name="streamingRows">Up to this many rows take the streaming kernel; a batched decoding step raises it so that
 /// every row is summed in the same order as when it is decoded alone.</param>
-internal sealed unsafe class Conv1DWork(float* partials, int workers, int streamingRows = Conv1DWork.StreamingMaxRows) : IParallelWork
+internal sealed unsafe class Conv1DWork(float* partials, int workers, SimdWidth width = SimdWidth.Auto, int streamingRows = Conv1DWork.StreamingMaxRows) : IParallelWork
 {
     /// <summary>Up to this many rows take the streaming (decode) kernel; more take the tiled (prefill) kernel.</summary>
     public const int StreamingMaxRows = 8;
@@ -22,7 +23,8 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, int stream
     private const int ColumnChunk = 256;
 
     private readonly int _chunks = ChunkCount(workers);
-    private float* _input, _weight, _bias, _output;
+    private float* _input, _bias, _output;
+    private WeightMatrix _weight;
     private int _rows, _inner, _columns;
     private int _next;
 
@@ -31,13 +33,13 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, int stream
         (ChunkCount(workers) - 1L) * streamingRows * maxColumns;
 
     /// <summary>Sets the operands of the next run.</summary>
-    public void Set(float* input, int rows, int inner, float* weight, int columns, float* bias, float* output)
+    public void Set(float* input, int rows, WeightMatrix weight, float* bias, float* output)
     {
         _input = input;
         _rows = rows;
-        _inner = inner;
+        _inner = weight.Rows;
         _weight = weight;
-        _columns = columns;
+        _columns = weight.Columns;
         _bias = bias;
         _output = output;
         _next = 0;
@@ -46,7 +48,7 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, int stream
     public void Execute(int worker, int workerCount)
     {
         var input = new ReadOnlySpan<float>(_input, _rows * _inner);
-        var weight = new ReadOnlySpan<float>(_weight, _inner * _columns);
+        var weight = _weight.AsSpan();
         var bias = _bias is null ? default : new ReadOnlySpan<float>(_bias, _columns);
         var output = new Span<float>(_output, _rows * _columns);
         if (_rows <= streamingRows)
@@ -59,11 +61,11 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, int stream
                 int end = Math.Min(_inner, groups * (chunk + 1) / _chunks * 8);
                 if (chunk == 0)
                 {
-                    Conv1DStreaming.Compute(input, _rows, _inner, weight, _columns, bias, output, start, end, 0, _columns);
+                    Conv1DStreaming.Compute(input, _rows, weight, bias, output, start, end, 0, _columns, width);
                 }
                 else
                 {
-                    Conv1DStreaming.Compute(input, _rows, _inner, weight, _columns, default, Partial(chunk), start, end, 0, _columns);
+                    Conv1DStreaming.Compute(input, _rows, weight, default, Partial(chunk), start, end, 0, _columns, width);
                 }
             }
 
@@ -72,7 +74,7 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, int stream
 
         for (int first; (first = (Interlocked.Increment(ref _next) - 1) * ColumnChunk) < _columns;)
         {
-            Conv1DTiled.Compute(input, _rows, _inner, weight, _columns, bias, output, first, Math.Min(first + ColumnChunk, _columns));
+            Conv1DTiled.Compute(input, _rows, weight, bias, output, first, Math.Min(first + ColumnChunk, _columns), width);
         }
     }
 

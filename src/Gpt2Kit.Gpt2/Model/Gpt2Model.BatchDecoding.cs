@@ -15,7 +15,7 @@ public sealed partial class Gpt2Model : IBatchDecodingModel
         ReadOnlySpan<int> attentionMask, Span<float> logits)
     {
         ArgumentNullException.ThrowIfNull(sessions);
-        ThrowIfDisposed();
+        using var lease = Lease();
         var own = new Gpt2Session[sessions.Count];
         int rows = 0;
         for (int s = 0; s < own.Length; s++)
@@ -82,7 +82,7 @@ public sealed partial class Gpt2Model : IBatchDecodingModel
         if (decoder is null || decoder.MaxRows < tokens.Length)
         {
             decoder?.Dispose();
-            decoder = new BatchDecoder(Config, _weights, Threads, (tokens.Length + 7) / 8 * 8);
+            decoder = new BatchDecoder(Config, _weights, Threads, (tokens.Length + 7) / 8 * 8, SimdWidth);
         }
 
         var team = _teams.Rent();

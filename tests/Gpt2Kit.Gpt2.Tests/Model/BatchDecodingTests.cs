@@ -122,11 +122,11 @@ public sealed class BatchDecodingTests
         {
             float[] input = Enumerable.Range(0, rows * inner).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
             float[] together = new float[rows * columns];
-            Conv1DStreaming.Compute(input, rows, inner, weight, columns, bias, together, 96, 504, 0, columns);
+            Conv1DStreaming.Compute(input, rows, WeightSpan.F32(weight, inner, columns), bias, together, 96, 504, 0, columns);
             for (int r = 0; r < rows; r++)
             {
                 float[] alone = new float[columns];
-                Conv1DStreaming.Compute(input.AsSpan(r * inner, inner), 1, inner, weight, columns, bias, alone, 96, 504, 0, columns);
+                Conv1DStreaming.Compute(input.AsSpan(r * inner, inner), 1, WeightSpan.F32(weight, inner, columns), bias, alone, 96, 504, 0, columns);
                 together.AsSpan(r * columns, columns).ToArray().Should().Equal(alone, $"row {r} of {rows}");
             }
         }
