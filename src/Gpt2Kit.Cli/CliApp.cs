@@ -36,6 +36,8 @@ internal static class CliApp
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(PluginsCommand.Create(context));
         root.Subcommands.Add(DownloadCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(BenchServeCommand.Create(context));
         HelpExamples.Install(root);
         return root;
     }

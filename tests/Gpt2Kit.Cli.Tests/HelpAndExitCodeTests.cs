@@ -86,6 +86,9 @@ public class HelpAndExitCodeTests
     [InlineData("create-random", "--shape", "gpt5", "--out", "/tmp/never")]
     [InlineData("plugins", "--plugins", "/nonexistent/plugins")]
     [InlineData("download", "not a name!")]
+    [InlineData("serve", "--model", "/nonexistent/model")]
+    [InlineData("bench-serve", "--model", "/nonexistent/model")]
+    [InlineData("bench-serve", "--model", "/nonexistent/model", "--clients", "0")]
     public async Task A_failure_is_one_error_line_and_exit_code_1(params string[] args)
     {
         var (code, output, error) = await CliRunner.RunAsync(args);

@@ -225,7 +225,7 @@ internal static class BenchCommand
         return sizes.Length > 0 ? sizes : throw new CliException("--batches: expected at least one batch size, e.g. 1,8.");
     }
 
-    private static string? LoadAverage()
+    internal static string? LoadAverage()
     {
         try
         {

@@ -10,7 +10,12 @@ namespace Gpt2Kit.Gpt2.Model;
 /// which worker took which chunk. Prefill (many rows) splits the output columns over the tiled kernel. Workers take
 /// chunks from a shared counter, so a worker the OS preempts does not hold back the others' share.</summary>
 /// <remarks>Not thread-safe to configure; one instance per session, reused for every layer.</remarks>
-internal sealed unsafe class Conv1DWork(float* partials, int workers, SimdWidth width = SimdWidth.Auto) : IParallelWork
+/// <param name="partials">Scratch of <see cref="PartialFloats"/> floats.</param>
+/// <param name="workers">The team's workers (the chunk count, and so the summation order, follows from it).</param>
+/// <param name="width">The SIMD width of the kernels (Auto picks the widest).</param>
+/// <param name="streamingRows">Up to this many rows take the streaming kernel; a batched decoding step raises it so that
+/// every row is summed in the same order as when it is decoded alone.</param>
+internal sealed unsafe class Conv1DWork(float* partials, int workers, SimdWidth width = SimdWidth.Auto, int streamingRows = Conv1DWork.StreamingMaxRows) : IParallelWork
 {
     /// <summary>Up to this many rows take the streaming (decode) kernel; more take the tiled (prefill) kernel.</summary>
     public const int StreamingMaxRows = 8;
@@ -24,7 +29,8 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, SimdWidth 
     private int _next;
 
     /// <summary>Floats of partial outputs a session needs for layers up to <paramref name="maxColumns"/> wide.</summary>
-    public static long PartialFloats(int workers, int maxColumns) => (ChunkCount(workers) - 1L) * StreamingMaxRows * maxColumns;
+    public static long PartialFloats(int workers, int maxColumns, int streamingRows = StreamingMaxRows) =>
+        (ChunkCount(workers) - 1L) * streamingRows * maxColumns;
 
     /// <summary>Sets the operands of the next run.</summary>
     public void Set(float* input, int rows, WeightMatrix weight, float* bias, float* output)
@@ -45,7 +51,7 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, SimdWidth 
         var weight = _weight.AsSpan();
         var bias = _bias is null ? default : new ReadOnlySpan<float>(_bias, _columns);
         var output = new Span<float>(_output, _rows * _columns);
-        if (_rows <= StreamingMaxRows)
+        if (_rows <= streamingRows)
         {
             // Chunk boundaries on the kernel's 8-row groups.
             int groups = (_inner + 7) / 8;
@@ -75,7 +81,7 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, SimdWidth 
     /// <summary>Adds the partial sums of chunks 1.. into the output, in chunk order (after a decode run).</summary>
     public void ReducePartials()
     {
-        if (_rows > StreamingMaxRows)
+        if (_rows > streamingRows)
         {
             return;
         }

@@ -16,7 +16,7 @@ namespace Gpt2Kit.Gpt2;
 /// checkpoint is memory-mapped: replacing a file by a new one (a new inode, as <c>mv</c> or a download does) is safe, but
 /// rewriting or truncating it in place while the model is loaded changes the weights under it or ends the process with a
 /// bus error; write a new file and rename it instead.</remarks>
-public sealed class Gpt2Model : ICausalLanguageModel
+public sealed partial class Gpt2Model : ICausalLanguageModel
 {
     private readonly Gpt2Weights _weights;
     private readonly string _folder;
@@ -203,6 +203,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
         // A pass that took its lease before the flag was set finishes on intact weights; one that comes later sees the flag.
         SpinWait.SpinUntil(() => Volatile.Read(ref _leases) == 0);
         _teams.Dispose();
+        Interlocked.Exchange(ref _idleDecoder, null)?.Dispose();
         _caches.Dispose();
         _scratch.Dispose();
         _weights.Dispose();

@@ -9,7 +9,7 @@ namespace Gpt2Kit.Gpt2.Model;
 /// history, scratch buffers and a worker team. Long inputs run in chunks of at most <see cref="_chunkRows"/> rows ×
 /// positions so scratch stays small; that changes nothing in the results.</summary>
 /// <remarks>Not thread-safe: one request on one thread at a time.</remarks>
-internal sealed unsafe class Gpt2Session : IModelSession
+internal sealed unsafe partial class Gpt2Session : IModelSession
 {
     /// <summary>Rows × positions computed together in one chunk of a long prompt.</summary>
     private const int ChunkRowsTarget = 256;

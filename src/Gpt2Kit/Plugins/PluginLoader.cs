@@ -17,7 +17,13 @@ public static class PluginLoader
     /// <returns>The services' <see cref="PluginLoadReport"/> (created and registered on first use), with this folder's
     /// plugins and failures added.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    public static PluginLoadReport LoadFrom(IGpt2KitBuilder builder, string folder)
+    public static PluginLoadReport LoadFrom(IGpt2KitBuilder builder, string folder) =>
+        LoadFrom(builder, folder, path => new PluginLoadContext(path).LoadFromAssemblyPath(path));
+
+    /// <summary>As <see cref="LoadFrom(IGpt2KitBuilder, string)"/>, with the caller's load contexts: <paramref name="loadAssembly"/>
+    /// loads a plugin's main assembly from its path (a host that reloads plugins gives each version a collectible context).
+    /// Whatever it throws is reported as that plugin's load failure.</summary>
+    internal static PluginLoadReport LoadFrom(IGpt2KitBuilder builder, string folder, Func<string, Assembly> loadAssembly)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
@@ -37,7 +43,7 @@ public static class PluginLoader
 
         foreach (var pluginFolder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
         {
-            LoadFolder(builder.Services, report, pluginFolder);
+            LoadFolder(builder.Services, report, pluginFolder, loadAssembly);
         }
 
         return report;
@@ -55,7 +61,7 @@ public static class PluginLoader
         return report;
     }
 
-    private static void LoadFolder(IServiceCollection services, PluginLoadReport report, string folder)
+    private static void LoadFolder(IServiceCollection services, PluginLoadReport report, string folder, Func<string, Assembly> loadAssembly)
     {
         var folderName = Path.GetFileName(folder);
         var mainAssembly = FindMainAssembly(folder);
@@ -69,7 +75,7 @@ public static class PluginLoader
         Type[] pluginTypes;
         try
         {
-            assembly = new PluginLoadContext(mainAssembly).LoadFromAssemblyPath(mainAssembly);
+            assembly = loadAssembly(mainAssembly);
             pluginTypes = assembly.GetExportedTypes()
                 .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IGpt2KitPlugin).IsAssignableFrom(t))
                 .OrderBy(t => t.FullName, StringComparer.Ordinal)
