@@ -1,0 +1,1 @@
+namespace Gpt2Kit.TorchSharp; internal static class Placeholder { }
