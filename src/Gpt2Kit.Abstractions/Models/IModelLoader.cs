@@ -28,6 +28,13 @@ public sealed class ModelLoadOptions
     /// <summary>Threads for the forward pass; null uses every core.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>Where to run the model: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>; null for the backend's default.
+    /// A backend that cannot honour the request fails to load with a <see cref="ModelLoadException"/> naming what is missing.</summary>
+    public string? Device { get; set; }
+
+    /// <summary>The precision to compute in (<c>f32</c>, <c>bf16</c>, <c>f16</c>, …, as the backend lists them); null for the backend's default.</summary>
+    public string? DType { get; set; }
+
     /// <summary>Progress of loading, from 0 to 1, with a short description of the step.</summary>
     public IProgress<(double Fraction, string Step)>? Progress { get; set; }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Gpt2Kit.Gpt2.Kernels;
 using Gpt2Kit.Gpt2.SafeTensors;
 using Gpt2Kit.Models;
@@ -34,24 +33,23 @@ internal readonly unsafe struct Gpt2LayerWeights
 }
 
 /// <summary>The weights of a GPT-2 checkpoint as fp32 pointers: F32 tensors point into the memory-mapped files (no
-/// copy), F16/BF16 tensors are widened once into native memory. Keys may carry the <c>transformer.</c> prefix; the old
-/// <c>attn.bias</c>/<c>attn.masked_bias</c> buffers are ignored; <c>lm_head.weight</c> is used unless the
-/// configuration ties the output layer to <c>wte</c> (Hugging Face then ignores it).</summary>
+/// copy), F16/BF16 tensors are widened once into native memory. Names, shapes and the tied output layer are
+/// <see cref="Gpt2TensorDirectory"/>'s rules.</summary>
 /// <remarks>Read-only after <see cref="Load"/>; thread-safe. Disposing invalidates every pointer.</remarks>
-internal sealed unsafe partial class Gpt2Weights : IDisposable
+internal sealed unsafe class Gpt2Weights : IDisposable
 {
-    private const string Prefix = "transformer.";
     private const long PageSize = 4096;
 
+    private readonly Gpt2TensorDirectory _tensors;
     private readonly SafeTensorsCheckpoint _checkpoint;
     private readonly List<NativeBuffer> _widened = [];
-    private readonly Dictionary<string, (SafeTensorsFile File, SafeTensorInfo Info)> _byName = new(StringComparer.Ordinal);
     private readonly HashSet<SafeTensorsDType> _dtypes = [];
     private readonly Gpt2Config _config;
 
-    private Gpt2Weights(SafeTensorsCheckpoint checkpoint, Gpt2Config config)
+    private Gpt2Weights(Gpt2TensorDirectory tensors, Gpt2Config config)
     {
-        _checkpoint = checkpoint;
+        _tensors = tensors;
+        _checkpoint = tensors.Checkpoint;
         _config = config;
     }
 
@@ -84,8 +82,7 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
     /// <exception cref="ModelLoadException">A tensor is missing, has the wrong shape or an unsupported dtype, or a file is malformed.</exception>
     public static Gpt2Weights Load(string folder, Gpt2Config config, IProgress<(double Fraction, string Step)>? progress)
     {
-        var checkpoint = SafeTensorsCheckpoint.Open(folder);
-        var weights = new Gpt2Weights(checkpoint, config);
+        var weights = new Gpt2Weights(Gpt2TensorDirectory.Open(folder, config), config);
         try
         {
             weights.Resolve(progress);
@@ -107,35 +104,18 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         }
 
         _widened.Clear();
-        _checkpoint.Dispose();
+        _tensors.Dispose();
     }
-
-    [GeneratedRegex(@"^h\.\d+\.attn\.(bias|masked_bias)$", RegexOptions.CultureInvariant)]
-    private static partial Regex AttentionBufferPattern();
 
     private void Resolve(IProgress<(double Fraction, string Step)>? progress)
     {
-        foreach (var (key, entry) in _checkpoint.Tensors)
-        {
-            string name = key.StartsWith(Prefix, StringComparison.Ordinal) ? key[Prefix.Length..] : key;
-            if (AttentionBufferPattern().IsMatch(name))
-            {
-                continue;
-            }
-
-            if (!_byName.TryAdd(name, entry))
-            {
-                throw new ModelLoadException($"{entry.File.Path}: the checkpoint holds both '{name}' and '{Prefix}{name}'.");
-            }
-        }
-
         int d = _config.HiddenSize, inner = _config.InnerSize, layers = _config.LayerCount;
-        long totalBytes = Math.Max(1, _byName.Values.Sum(e => e.Info.End - e.Info.Begin));
+        long totalBytes = Math.Max(1, Gpt2TensorDirectory.Layout(_config).Sum(t => _tensors.ByteSize(t.Name)));
         long doneBytes = 0;
         float* Get(string name, params long[] shape)
         {
             var pointer = Tensor(name, shape);
-            doneBytes += _byName[name].Info.End - _byName[name].Info.Begin;
+            doneBytes += _tensors.ByteSize(name);
             progress?.Report((0.9 * doneBytes / totalBytes, $"tensor {name}"));
             return pointer;
         }
@@ -176,21 +156,7 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
 
     private float* Tensor(string name, long[] shape)
     {
-        string shapeText = $"[{string.Join(", ", shape)}]";
-        if (!_byName.TryGetValue(name, out var entry))
-        {
-            throw new ModelLoadException($"{CheckpointName()}: the tensor '{name}' (or '{Prefix}{name}') of shape {shapeText} is missing.");
-        }
-
-        var (file, info) = entry;
-        if (!info.Shape.SequenceEqual(shape))
-        {
-            throw new ModelLoadException(
-                $"{file.Path}: tensor '{info.Name}' has shape {info.ShapeText}, but config.json ({ShapeSource()}) requires {shapeText}.");
-        }
-
-        var dtype = SafeTensorsDTypes.TryParseSupported(info.DType)
-            ?? throw new ModelLoadException($"{file.Path}: tensor '{info.Name}' has dtype {info.DType}; supported: {SafeTensorsDTypes.SupportedList}.");
+        var (file, info, dtype) = _tensors.Find(name, shape);
         _dtypes.Add(dtype);
         byte* data = file.DataPointer(info);
         if (dtype == SafeTensorsDType.F32)
@@ -249,10 +215,4 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         }
     }
 
-    private string CheckpointName() => _checkpoint.Files.Count == 1
-        ? _checkpoint.Files[0].Path
-        : Path.Combine(Path.GetDirectoryName(_checkpoint.Files[0].Path) ?? ".", SafeTensorsCheckpoint.IndexFileName);
-
-    private string ShapeSource() =>
-        $"vocab_size {_config.VocabSize}, n_positions {_config.ContextLength}, n_embd {_config.HiddenSize}, n_inner {_config.InnerSize}";
 }

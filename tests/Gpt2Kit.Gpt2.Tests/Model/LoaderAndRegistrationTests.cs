@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing.Conformance;
 using Gpt2Kit.Gpt2.SafeTensors;
 using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Gpt2.Tests.Support;
@@ -111,7 +112,7 @@ public sealed class LoaderAndRegistrationTests : IDisposable
 
         // Rounding the weights to 10 (F16) or 7 (BF16) mantissa bits moves these small logits only a little.
         int[] ids = [10, 20, 30];
-        ModelRunner.MaxAbsDifference(ModelRunner.LastLogits(model, ids), ModelRunner.LastLogits(wide, ids)).Should().BeLessThan(0.05f);
+        ModelRuns.MaxAbsDifference(ModelRuns.LastLogits(model, ids), ModelRuns.LastLogits(wide, ids)).Should().BeLessThan(0.05f);
     }
 
     [Fact]

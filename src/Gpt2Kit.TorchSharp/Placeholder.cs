@@ -1,1 +1,0 @@
-namespace Gpt2Kit.TorchSharp; internal static class Placeholder { }
