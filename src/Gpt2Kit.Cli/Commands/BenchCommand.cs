@@ -24,8 +24,10 @@ internal static class BenchCommand
             model, threads, prefillTokens, promptTokens, decodeTokens, batches, json,
         }.WithExamples(
             "gpt2kit bench --model ./gpt2-random",
+            "gpt2kit bench --model ./gpt2-random --backend torchsharp --device cpu --dtype bf16",
             "gpt2kit bench --model gpt2 --threads 2 --batches 1,4 --decode-tokens 64 --json");
 
+        var backend = new BackendCliOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             int? threadCount = parse.GetValue(threads);
@@ -38,7 +40,13 @@ internal static class BenchCommand
             int prompt = RequirePositive(parse.GetValue(promptTokens), "--prompt-tokens");
             string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
             var loadWatch = Stopwatch.StartNew();
-            using var loaded = CheckpointLoader.Load(context, folder, threadCount, parse.GetValue(json));
+            using var loaded = CheckpointLoader.Load(context, folder, threadCount, parse.GetValue(json), backend, parse);
+            var (parameters, threadsUsed, backendName) = loaded switch
+            {
+                Gpt2Model g => (g.ParameterCount, g.Threads, $"gpt2 (cpu, f32)"),
+                TorchSharp.TorchSharpGpt2Model t => (t.ParameterCount, t.Threads, $"torchsharp ({t.Device}, {t.DType.ToString().ToLowerInvariant()})"),
+                _ => (0L, 0, loaded.GetType().Name),
+            };
             double loadSeconds = loadWatch.Elapsed.TotalSeconds;
             int contextLength = loaded.Info.ContextLength;
             int prefill = Math.Min(RequirePositive(parse.GetValue(prefillTokens), "--prefill-tokens"), contextLength);
@@ -60,8 +68,9 @@ internal static class BenchCommand
                 CliJson.Write(context.Out, new
                 {
                     model = loaded.Info.Name,
-                    parameters = loaded.ParameterCount,
-                    threads = loaded.Threads,
+                    backend = backendName,
+                    parameters,
+                    threads = threadsUsed,
                     processor_count = Environment.ProcessorCount,
                     load_average = LoadAverage(),
                     load_seconds = loadSeconds,
@@ -84,7 +93,7 @@ internal static class BenchCommand
             }
 
             var o = context.Out;
-            o.WriteLine($"model    {loaded.Info.Name}: {loaded.ParameterCount:N0} parameters, {loaded.Threads} threads ({Environment.ProcessorCount} cores, load {LoadAverage() ?? "n/a"}), loaded in {loadSeconds:F2} s");
+            o.WriteLine($"model    {loaded.Info.Name} on {backendName}: {parameters:N0} parameters, {threadsUsed} threads ({Environment.ProcessorCount} cores, load {LoadAverage() ?? "n/a"}), loaded in {loadSeconds:F2} s");
             o.WriteLine($"prefill  {prefill} tokens in {prefillTime.TotalMilliseconds:F0} ms: {prefill / prefillTime.TotalSeconds:F1} tokens/s");
             foreach (var d in decodes)
             {

@@ -28,7 +28,7 @@ internal static class GenerateCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
-            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson, cancellationToken);
+            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson, cancellationToken, settings.Backend, parse);
             var request = settings.BuildRequest(parse, host.Defaults);
             try
             {

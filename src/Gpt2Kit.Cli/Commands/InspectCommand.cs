@@ -29,7 +29,7 @@ internal static class InspectCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
-            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson, cancellationToken);
+            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson, cancellationToken, settings.Backend, parse);
             var request = settings.BuildRequest(parse, host.Defaults);
             IReadOnlyList<Decoding.Inspection.InspectionStep> report;
             try

@@ -21,4 +21,12 @@ internal static class CheckpointLoader
         var progress = new ModelLoadProgress();
         return progress.Run(context, folder, json, () => Gpt2Model.FromPretrained(folder, new ModelLoadOptions { Threads = threads, Progress = progress }));
     }
+
+    /// <summary>Loads the checkpoint in <paramref name="folder"/> with the backend, device and dtype of <paramref name="backend"/>.</summary>
+    /// <exception cref="ModelLoadException">A file is missing or malformed, or the device or dtype cannot be used.</exception>
+    public static ICausalLanguageModel Load(CliContext context, string folder, int? threads, bool json, BackendCliOptions backend, System.CommandLine.ParseResult parse)
+    {
+        var progress = new ModelLoadProgress();
+        return progress.Run(context, folder, json, () => backend.Load(parse, folder, threads, progress));
+    }
 }

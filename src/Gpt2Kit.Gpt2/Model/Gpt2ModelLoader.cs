@@ -43,8 +43,24 @@ public sealed class Gpt2ModelLoader : IModelLoader
         }
     }
 
-    /// <inheritdoc/>
-    public ICausalLanguageModel Load(string location, ModelLoadOptions? options = null) => Gpt2Model.FromPretrained(location, options);
+    /// <summary>Loads the checkpoint with <see cref="Gpt2Model.FromPretrained"/>. This backend runs on the CPU in fp32:
+    /// a <see cref="ModelLoadOptions.Device"/> other than <c>cpu</c>/<c>auto</c>, or a <see cref="ModelLoadOptions.DType"/>
+    /// other than <c>f32</c>, is refused rather than ignored.</summary>
+    /// <exception cref="ModelLoadException">A file is malformed, or the device or dtype is one this backend does not run.</exception>
+    public ICausalLanguageModel Load(string location, ModelLoadOptions? options = null)
+    {
+        if (options?.Device is { } device && !string.IsNullOrWhiteSpace(device) && device.Trim().ToLowerInvariant() is not ("cpu" or "auto"))
+        {
+            throw new ModelLoadException($"device '{device}': the {BackendName} backend runs on the CPU only (cpu or auto); for CUDA use the torchsharp backend.");
+        }
+
+        if (options?.DType is { } dtype && !string.IsNullOrWhiteSpace(dtype) && dtype.Trim().ToLowerInvariant() is not ("f32" or "fp32" or "float32"))
+        {
+            throw new ModelLoadException($"dtype '{dtype}': the {BackendName} backend computes in f32.");
+        }
+
+        return Gpt2Model.FromPretrained(location, options);
+    }
 
     /// <summary>The folder's vocabulary (<c>vocab.json</c> + <c>merges.txt</c>, …), or the embedded GPT-2 one when the folder has none.</summary>
     public ITokenizer LoadTokenizer(string location) => Gpt2Tokenizer.FromFolderOrDefault(location);
