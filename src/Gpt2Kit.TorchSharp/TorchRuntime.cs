@@ -27,12 +27,42 @@ internal static class TorchRuntime
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or EntryPointNotFoundException)
         {
+            // TorchSharp blames a missing package whatever the cause; the loader's own message says what really failed.
+            string cause = LoaderError() ?? Innermost(e).Message.Split('\n')[0].Trim();
             throw new ModelLoadException(
-                $"libtorch could not be loaded ({Innermost(e).Message}). The application must reference a libtorch {LibTorchVersion} package " +
+                $"libtorch could not be loaded: {cause} The application must reference a libtorch {LibTorchVersion} package " +
                 $"next to TorchSharp: {CpuPackage} for the CPU, or {CudaPackage} for NVIDIA GPUs. On Linux, TorchSharp 0.107's " +
                 "libLibTorchSharp.so also needs libstdc++ with GLIBCXX_3.4.32 (GCC 13; Ubuntu 24.04, Debian 13); on older systems build " +
                 "with this repository's build/LibTorchSharpGlibcxx.targets, which marks that requirement weak.", e);
         }
+    }
+
+    // The dynamic loader's message for TorchSharp's native shim next to the application, if loading it fails.
+    private static string? LoaderError()
+    {
+        string[] candidates =
+        [
+            Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so"),
+            Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"),
+        ];
+        foreach (string path in candidates.Where(File.Exists))
+        {
+            try
+            {
+                System.Runtime.InteropServices.NativeLibrary.Load(path);
+                return null;
+            }
+            catch (DllNotFoundException e)
+            {
+                return e.Message.Trim();
+            }
+            catch (BadImageFormatException e)
+            {
+                return e.Message.Trim();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Resolves a device name: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>.</summary>

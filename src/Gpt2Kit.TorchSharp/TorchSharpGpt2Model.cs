@@ -21,17 +21,7 @@ public sealed class TorchSharpGpt2Model : ICausalLanguageModel
         _weights = weights;
         Device = device;
         DType = dtype;
-        Info = new ModelInfo
-        {
-            Name = name,
-            VocabSize = config.VocabSize,
-            ContextLength = config.ContextLength,
-            HiddenSize = config.HiddenSize,
-            EosTokenIds = config.EosTokenIds,
-            BosTokenId = config.BosTokenId,
-            PadTokenId = config.PadTokenId,
-            GenerationConfigJson = config.GenerationConfigJson,
-        };
+        Info = config.ToModelInfo(name);
     }
 
     /// <inheritdoc/>

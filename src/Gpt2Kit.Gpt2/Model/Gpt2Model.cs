@@ -23,17 +23,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
         _weights = weights;
         Threads = threads;
         _teams = new WorkerTeamPool(threads);
-        Info = new ModelInfo
-        {
-            Name = name,
-            VocabSize = config.VocabSize,
-            ContextLength = config.ContextLength,
-            HiddenSize = config.HiddenSize,
-            EosTokenIds = config.EosTokenIds,
-            BosTokenId = config.BosTokenId,
-            PadTokenId = config.PadTokenId,
-            GenerationConfigJson = config.GenerationConfigJson,
-        };
+        Info = config.ToModelInfo(name);
     }
 
     /// <inheritdoc/>

@@ -60,7 +60,7 @@ public static class Gpt2KitConfiguration
         }
 
         string? Value(string key) => string.IsNullOrWhiteSpace(model[key]) ? null : model[key]!.Trim();
-        string location = Value("Path") ?? throw new GenerationConfigurationException($"{model.Path}:Path", "is required: the model folder or Hugging Face name.");
+        string location = Value("Path") ?? throw new GenerationConfigurationException($"{model.Path}:Path", null, "the model folder or Hugging Face name");
         return new ModelSettings(location) { Backend = Value("Backend"), Device = Value("Device"), DType = Value("DType") };
     }
 
