@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Gpt2Kit.Configuration;
@@ -12,7 +11,8 @@ using static Gpt2Kit.Testing.Conformance.ModelRuns;
 namespace Gpt2Kit.Testing.Conformance;
 
 /// <summary>The cases every model backend must pass, run on the backend a derived class loads with <see cref="Load"/>
-/// (fp32): the reference fixtures (<c>logits.json</c> and <c>score.json</c> within 1e-4, <c>generate.json</c> ids exact),
+/// (fp32): the reference fixtures (<c>logits.json</c> and <c>score.json</c> within 1e-4, <c>generate.json</c> ids exact,
+/// and the same three on the trained demo checkpoint of <c>demo.json</c>),
 /// KV cache against no cache, a padded row against the row alone, <see cref="IModelSession.Reorder"/>,
 /// <see cref="IModelSession.Truncate"/>, hidden states, the checkpoint variants (sharded, untied <c>lm_head</c>, bf16 and
 /// f16 storage, <c>transformer.</c> prefix), argument checks, and clear errors for bad checkpoints.</summary>
@@ -25,8 +25,23 @@ public abstract class BackendConformanceTests
     /// <summary>The fixture checkpoints.</summary>
     public static TheoryData<string> Checkpoints => new() { "gpt2-tiny", "gpt2-tiny-f16" };
 
+    /// <summary>Every case of <c>logits.json</c>.</summary>
+    public static TheoryData<int, string> LogitsCases() => FixtureCases.LogitsRows();
+
+    /// <summary>Every <c>logits</c> case of <c>demo.json</c> (the trained demo checkpoint).</summary>
+    public static TheoryData<int, string> DemoLogitsCases() => FixtureCases.DemoLogitsRows();
+
+    /// <summary>Every case of <c>score.json</c>.</summary>
+    public static TheoryData<int> ScoreCases() => FixtureCases.ScoreRows();
+
+    /// <summary>Every <c>score</c> case of <c>demo.json</c>.</summary>
+    public static TheoryData<int> DemoScoreCases() => FixtureCases.DemoScoreRows();
+
     /// <summary>Every case of <c>generate.json</c>.</summary>
     public static TheoryData<int, string> GenerateCases() => FixtureCases.GenerateRows();
+
+    /// <summary>Every <c>generate</c> case of <c>demo.json</c>.</summary>
+    public static TheoryData<int, string> DemoGenerateCases() => FixtureCases.DemoGenerateRows();
 
     /// <summary>New row r = old row sources[r]: identity, swaps, a cycle, repeats, a constant and a chain.</summary>
     public static TheoryData<int[]> Permutations => new()
@@ -48,70 +63,28 @@ public abstract class BackendConformanceTests
         Shared.GetOrAdd((GetType(), checkpoint), key => new Lazy<ICausalLanguageModel>(() => Load(FixturePaths.Checkpoint(key.Item2)))).Value;
 
     [Theory]
-    [MemberData(nameof(Checkpoints))]
-    public void Logits_of_a_left_padded_batch_match_logits_json(string checkpoint)
-    {
-        using var document = FixtureJson.Load("logits.json");
-        var expected = document.RootElement.EnumerateArray().Single(c => c.GetProperty("checkpoint").GetString() == checkpoint).GetProperty("expected");
-        expected.GetProperty("positions").GetString().Should().Be("generate");
-        int[][] ids = FixtureJson.IntRows(expected.GetProperty("input_ids"));
-        int[][] mask = FixtureJson.IntRows(expected.GetProperty("attention_mask"));
-        float[][] expectedLogits = FixtureJson.FloatRows(expected.GetProperty("logits"));
-
-        var model = Model(checkpoint);
-        int rows = ids.Length, width = ids[0].Length, vocab = model.Info.VocabSize;
-        int[] flatMask = mask.SelectMany(r => r).ToArray();
-        int[] positions = new int[flatMask.Length];
-        PositionIds.FromAttentionMask(flatMask, rows, positions);
-        using var session = model.CreateSession(rows, width);
-        float[] logits = new float[rows * vocab];
-        session.Forward(ids.SelectMany(r => r).ToArray(), positions, flatMask, logits);
-
-        for (int r = 0; r < rows; r++)
-        {
-            MaxAbsDifference(logits.AsSpan(r * vocab, vocab), expectedLogits[r]).Should().BeLessThan(FixtureAssert.Tolerance, $"row {r} of {checkpoint}");
-        }
-    }
+    [MemberData(nameof(LogitsCases))]
+    public void Logits_of_a_left_padded_batch_match_logits_json(int index, string title) => CheckLogits(FixtureCases.Logits[index], title);
 
     [Theory]
-    [MemberData(nameof(Checkpoints))]
-    public void Continuation_log_probabilities_match_score_json(string checkpoint)
-    {
-        var item = FixtureCases.Score.Single(c => c.Checkpoint == checkpoint);
-        var model = Model(checkpoint);
-        int vocab = model.Info.VocabSize;
-        float[] logits = AllPositionLogits(model, [.. item.InputIds, .. item.Continuation]);
+    [MemberData(nameof(DemoLogitsCases))]
+    public void Logits_on_the_demo_checkpoint_match_demo_json(int index, string title) => CheckLogits(FixtureCases.DemoLogits[index], title);
 
-        double total = 0;
-        for (int i = 0; i < item.Continuation.Length; i++)
-        {
-            double logprob = LogSoftmaxAt(logits.AsSpan((item.InputIds.Length - 1 + i) * vocab, vocab), item.Continuation[i]);
-            logprob.Should().BeApproximately(item.TokenLogprobs[i], FixtureAssert.Tolerance, $"continuation token {i}");
-            total += logprob;
-        }
+    [Theory]
+    [MemberData(nameof(ScoreCases))]
+    public void Continuation_log_probabilities_match_score_json(int index) => CheckScore(FixtureCases.Score[index]);
 
-        total.Should().BeApproximately(item.Logprob, FixtureAssert.Tolerance);
-    }
+    [Theory]
+    [MemberData(nameof(DemoScoreCases))]
+    public void Continuation_log_probabilities_on_the_demo_checkpoint_match_demo_json(int index) => CheckScore(FixtureCases.DemoScore[index]);
 
     [Theory]
     [MemberData(nameof(GenerateCases))]
-    public async Task Generation_matches_generate_json(int index, string name)
-    {
-        var item = FixtureCases.Generate[index];
-        var expected = item.Expected;
-        var generator = TextGenerator.Create(Model(item.Checkpoint), Gpt2Tokenizer.Default);
+    public Task Generation_matches_generate_json(int index, string title) => CheckGeneration(FixtureCases.Generate[index], title);
 
-        var result = await generator.GenerateAsync(GenerationRequest.FromIds(item.InputIds, GenerationConfiguration.FromJson(item.ConfigJson)));
-
-        result.Sequences.Should().BeEquivalentTo(expected.Sequences, o => o.WithStrictOrdering(), name);
-        FixtureAssert.CloseRows(result.TransitionScores, expected.TransitionScores, "transition_scores");
-        FixtureAssert.CloseRows(result.TokenLogprobs, expected.TokenLogprobs, "token_logprobs");
-        if (expected.SequenceScores is not null)
-        {
-            FixtureAssert.CloseValues(result.SequenceScores!, expected.SequenceScores, "sequence_scores");
-            result.BeamIndices.Should().BeEquivalentTo(expected.BeamIndices, o => o.WithStrictOrdering(), "beam_indices");
-        }
-    }
+    [Theory]
+    [MemberData(nameof(DemoGenerateCases))]
+    public Task Generation_on_the_demo_checkpoint_matches_demo_json(int index, string title) => CheckGeneration(FixtureCases.DemoGenerate[index], title);
 
     [Theory]
     [MemberData(nameof(Checkpoints))]
@@ -457,6 +430,58 @@ public abstract class BackendConformanceTests
 
         File.Delete(model);
         LoadError(folder.Path).Should().Contain(folder.Path).And.Contain("neither model.safetensors nor model.safetensors.index.json");
+    }
+
+    private void CheckLogits(LogitsCase item, string title)
+    {
+        item.Positions.Should().Be("generate");
+        var model = Model(item.Checkpoint);
+        int rows = item.PaddedIds.Length, width = item.PaddedIds[0].Length, vocab = model.Info.VocabSize;
+        int[] flatMask = item.AttentionMask.SelectMany(r => r).ToArray();
+        int[] positions = new int[flatMask.Length];
+        PositionIds.FromAttentionMask(flatMask, rows, positions);
+        using var session = model.CreateSession(rows, width);
+        float[] logits = new float[rows * vocab];
+        session.Forward(item.PaddedIds.SelectMany(r => r).ToArray(), positions, flatMask, logits);
+
+        for (int r = 0; r < rows; r++)
+        {
+            FixtureAssert.CloseValues(logits.AsSpan(r * vocab, vocab).ToArray(), item.Logits[r], $"{title} row {r}");
+        }
+    }
+
+    private void CheckScore(ScoreCase item)
+    {
+        var model = Model(item.Checkpoint);
+        int vocab = model.Info.VocabSize;
+        float[] logits = AllPositionLogits(model, [.. item.InputIds, .. item.Continuation]);
+
+        double total = 0;
+        for (int i = 0; i < item.Continuation.Length; i++)
+        {
+            double logprob = LogSoftmaxAt(logits.AsSpan((item.InputIds.Length - 1 + i) * vocab, vocab), item.Continuation[i]);
+            logprob.Should().BeApproximately(item.TokenLogprobs[i], FixtureAssert.Tolerance, $"continuation token {i} ({item.Checkpoint})");
+            total += logprob;
+        }
+
+        total.Should().BeApproximately(item.Logprob, FixtureAssert.Tolerance);
+    }
+
+    private async Task CheckGeneration(GenerateCase item, string title)
+    {
+        var expected = item.Expected;
+        var generator = TextGenerator.Create(Model(item.Checkpoint), Gpt2Tokenizer.Default);
+
+        var result = await generator.GenerateAsync(GenerationRequest.FromIds(item.InputIds, GenerationConfiguration.FromJson(item.ConfigJson)));
+
+        result.Sequences.Should().BeEquivalentTo(expected.Sequences, o => o.WithStrictOrdering(), title);
+        FixtureAssert.CloseRows(result.TransitionScores, expected.TransitionScores, $"{title} transition_scores");
+        FixtureAssert.CloseRows(result.TokenLogprobs, expected.TokenLogprobs, $"{title} token_logprobs");
+        if (expected.SequenceScores is not null)
+        {
+            FixtureAssert.CloseValues(result.SequenceScores!, expected.SequenceScores, $"{title} sequence_scores");
+            result.BeamIndices.Should().BeEquivalentTo(expected.BeamIndices, o => o.WithStrictOrdering(), $"{title} beam_indices");
+        }
     }
 
     private string LoadError(string folder) =>
