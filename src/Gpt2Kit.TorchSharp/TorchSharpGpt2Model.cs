@@ -90,15 +90,7 @@ public sealed class TorchSharpGpt2Model : ICausalLanguageModel
     public IModelSession CreateSession(int rows, int capacity)
     {
         ThrowIfDisposed();
-        if (rows <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be positive.");
-        }
-
-        if (capacity < 1 || capacity > Config.ContextLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity must be in 1..{Config.ContextLength} (n_positions).");
-        }
+        ForwardArguments.ValidateSession(rows, capacity, Config.ContextLength);
 
         return new TorchSharpSession(this, rows, capacity);
     }

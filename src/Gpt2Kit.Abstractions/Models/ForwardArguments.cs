@@ -1,10 +1,25 @@
 namespace Gpt2Kit.Models;
 
-/// <summary>The argument checks of <see cref="IModelSession.Forward"/>, <see cref="IModelSession.Reorder"/> and
+/// <summary>The argument checks of <see cref="ICausalLanguageModel.CreateSession"/>, <see cref="IModelSession.Forward"/>, <see cref="IModelSession.Reorder"/> and
 /// <see cref="IModelSession.Truncate"/>, shared by every backend so that each rejects the same input with the same message.</summary>
 /// <remarks>Stateless; thread-safe.</remarks>
 public static class ForwardArguments
 {
+    /// <summary>Checks the shape of a <see cref="ICausalLanguageModel.CreateSession"/> call.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is not positive, or <paramref name="capacity"/> is outside 1..<paramref name="contextLength"/>.</exception>
+    public static void ValidateSession(int rows, int capacity, int contextLength)
+    {
+        if (rows <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be positive.");
+        }
+
+        if (capacity < 1 || capacity > contextLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity must be in 1..{contextLength} (n_positions).");
+        }
+    }
+
     /// <summary>Checks a <see cref="IModelSession.Forward"/> call and returns <c>T</c>, the new positions per row.</summary>
     /// <exception cref="ArgumentException">A span has the wrong length, or a token, position or mask value is out of range.</exception>
     /// <exception cref="InvalidOperationException">The new positions do not fit the session's capacity.</exception>

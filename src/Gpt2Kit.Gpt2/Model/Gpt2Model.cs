@@ -77,15 +77,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
     public IModelSession CreateSession(int rows, int capacity)
     {
         ThrowIfDisposed();
-        if (rows <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be positive.");
-        }
-
-        if (capacity < 1 || capacity > Config.ContextLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity must be in 1..{Config.ContextLength} (n_positions).");
-        }
+        ForwardArguments.ValidateSession(rows, capacity, Config.ContextLength);
 
         var team = _teams.Rent();
         try
