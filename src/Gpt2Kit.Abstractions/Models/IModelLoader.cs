@@ -32,11 +32,20 @@ public sealed class ModelLoadOptions
     /// A backend that cannot honour the request fails to load with a <see cref="ModelLoadException"/> naming what is missing.</summary>
     public string? Device { get; set; }
 
-    /// <summary>The precision to compute in (<c>f32</c>, <c>bf16</c>, <c>f16</c>, …, as the backend lists them); null for the backend's default.</summary>
+    /// <summary>The format the weights are computed from, by name; null or <c>auto</c> for the backend's default. The managed
+    /// backend supports <c>auto</c> (each weight in the format it is stored in), <c>f32</c>, <c>bf16</c>, <c>f16</c> and
+    /// <c>q8</c> (8-bit weights with a scale per block of 32); the TorchSharp backend <c>f32</c>, <c>bf16</c> and <c>f16</c>.
+    /// A backend that cannot compute in the named format fails the load with a <see cref="ModelLoadException"/> naming what
+    /// it supports.</summary>
     public string? DType { get; set; }
 
     /// <summary>Progress of loading, from 0 to 1, with a short description of the step.</summary>
     public IProgress<(double Fraction, string Step)>? Progress { get; set; }
+
+    /// <summary>The most native memory, in bytes, that one session (its KV cache and scratch) may take; a request that
+    /// would need more fails with an error that names both numbers before anything is allocated. Null uses the memory
+    /// available to the process (<see cref="GC.GetGCMemoryInfo()"/>'s <c>TotalAvailableMemoryBytes</c>).</summary>
+    public long? MemoryBudgetBytes { get; set; }
 }
 
 /// <summary>A model could not be loaded; <see cref="Exception.Message"/> names the file, tensor or key at fault.</summary>

@@ -39,17 +39,22 @@ internal sealed class GeneratorHost : IDisposable
     /// of <paramref name="pluginFolders"/> (a plugin that fails to load is left out with one warning line on stderr).</summary>
     /// <exception cref="CliException">The model cannot be found or downloaded, or a plugins folder does not exist.</exception>
     public static async Task<GeneratorHost> LoadAsync(CliContext context, string? modelLocation, IReadOnlyList<string>? pluginFolders = null,
-        bool json = false, CancellationToken cancellationToken = default, BackendCliOptions? backend = null, System.CommandLine.ParseResult? parse = null)
+        bool json = false, string? dtype = null, CancellationToken cancellationToken = default, BackendCliOptions? backend = null,
+        System.CommandLine.ParseResult? parse = null)
     {
         string modelFolder = await Commands.DownloadCommand.ResolveModelAsync(context, modelLocation, cancellationToken);
 
         var services = new ServiceCollection();
         var loadProgress = new ModelLoadProgress();
-        var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder, options => options.Progress = loadProgress);
+        var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder, options =>
+        {
+            options.Progress = loadProgress;
+            options.DType = dtype;
+        });
         if (backend is not null && parse is not null && !backend.IsDefault(parse))
         {
-            // Another backend, device or dtype: the last registration of the model wins; the tokenizer stays the folder's.
-            services.AddSingleton<ICausalLanguageModel>(_ => backend.Load(parse, modelFolder, threads: null, loadProgress));
+            // Another backend or device: the last registration of the model wins; the tokenizer stays the folder's.
+            services.AddSingleton<ICausalLanguageModel>(_ => backend.Load(parse, modelFolder, threads: null, dtype, loadProgress));
         }
 
         PluginLoadReport? plugins = null;

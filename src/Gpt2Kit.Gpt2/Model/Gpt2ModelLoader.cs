@@ -43,9 +43,9 @@ public sealed class Gpt2ModelLoader : IModelLoader
         }
     }
 
-    /// <summary>Loads the checkpoint with <see cref="Gpt2Model.FromPretrained"/>. This backend runs on the CPU in fp32:
-    /// a <see cref="ModelLoadOptions.Device"/> other than <c>cpu</c>/<c>auto</c>, or a <see cref="ModelLoadOptions.DType"/>
-    /// other than <c>f32</c>, is refused rather than ignored.</summary>
+    /// <summary>Loads the checkpoint with <see cref="Gpt2Model.FromPretrained"/>, in the <see cref="ModelLoadOptions.DType"/>
+    /// asked for (<see cref="Gpt2Model.SupportedDTypes"/>). This backend runs on the CPU: a
+    /// <see cref="ModelLoadOptions.Device"/> other than <c>cpu</c>/<c>auto</c>, or an unsupported dtype, is refused rather than ignored.</summary>
     /// <exception cref="ModelLoadException">A file is malformed, or the device or dtype is one this backend does not run.</exception>
     public ICausalLanguageModel Load(string location, ModelLoadOptions? options = null)
     {
@@ -54,14 +54,30 @@ public sealed class Gpt2ModelLoader : IModelLoader
             throw new ModelLoadException($"device '{device}': the {BackendName} backend runs on the CPU only (cpu or auto); for CUDA use the torchsharp backend.");
         }
 
-        if (options?.DType is { } dtype && !string.IsNullOrWhiteSpace(dtype) && dtype.Trim().ToLowerInvariant() is not ("f32" or "fp32" or "float32"))
-        {
-            throw new ModelLoadException($"dtype '{dtype}': the {BackendName} backend computes in f32.");
-        }
-
         return Gpt2Model.FromPretrained(location, options);
     }
 
     /// <summary>The folder's vocabulary (<c>vocab.json</c> + <c>merges.txt</c>, …), or the embedded GPT-2 one when the folder has none.</summary>
-    public ITokenizer LoadTokenizer(string location) => Gpt2Tokenizer.FromFolderOrDefault(location);
+    /// <exception cref="InvalidDataException">A tokenizer file is malformed, or the vocabulary has more ids than the model's <c>vocab_size</c>.</exception>
+    public ITokenizer LoadTokenizer(string location) => LoadCheckpointTokenizer(location);
+
+    /// <summary>The tokenizer of a checkpoint folder, checked against its <c>config.json</c>: a vocabulary with more ids than
+    /// the model has rows would produce ids the model cannot embed, so it is refused at load rather than mid-request.</summary>
+    internal static Gpt2Tokenizer LoadCheckpointTokenizer(string folder)
+    {
+        var tokenizer = Gpt2Tokenizer.FromFolderOrDefault(folder);
+        if (!File.Exists(Path.Combine(folder, Gpt2Config.FileName)))
+        {
+            return tokenizer;
+        }
+
+        int modelVocabulary = Gpt2Config.Load(folder).VocabSize;
+        if (tokenizer.VocabSize > modelVocabulary)
+        {
+            throw new InvalidDataException(
+                $"{folder}: the tokenizer defines {tokenizer.VocabSize} ids (0..{tokenizer.VocabSize - 1}), but {Gpt2Config.FileName} has vocab_size {modelVocabulary}; the tokenizer files do not belong to this checkpoint.");
+        }
+
+        return tokenizer;
+    }
 }

@@ -95,6 +95,9 @@ internal sealed partial class Gpt2TensorDirectory : IDisposable
         return (file, info, dtype);
     }
 
+    /// <summary>The tensor stored under <paramref name="name"/> (a plain name, e.g. a q8 matrix's scales), unchecked.</summary>
+    public bool TryGet(string name, out (SafeTensorsFile File, SafeTensorInfo Info) entry) => _byName.TryGetValue(name, out entry);
+
     /// <summary>Bytes of the tensor <paramref name="name"/> (0 when absent).</summary>
     public long ByteSize(string name) => _byName.TryGetValue(name, out var entry) ? entry.Info.End - entry.Info.Begin : 0;
 

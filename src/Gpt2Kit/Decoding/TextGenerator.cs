@@ -6,6 +6,7 @@ using Gpt2Kit.Decoding.Search;
 using Gpt2Kit.Decoding.Streaming;
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Models;
+using Gpt2Kit.Plugins;
 using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -98,8 +99,10 @@ public sealed class TextGenerator : ITextGenerator
     {
         var run = Prepare(request);
         var progress = new RowProgressObserver(null);
-        var result = await Task.Run(() => run.Strategy.Search(run.Context(progress), cancellationToken), cancellationToken).ConfigureAwait(false);
-        return Complete(run, result, progress);
+        var watch = PluginCallWatch.Start();
+        var search = Task.Run(() => run.Strategy.Search(run.Context(progress, cancellationToken), cancellationToken), cancellationToken);
+        await watch.WaitAsync(search, run.Options.MaxTime, cancellationToken).ConfigureAwait(false);
+        return Complete(run, await search.ConfigureAwait(false), progress);
     }
 
     /// <inheritdoc/>
@@ -112,12 +115,13 @@ public sealed class TextGenerator : ITextGenerator
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var streamed = new ChannelGenerationObserver(channel.Writer, Tokenizer, run.Options.StopStrings);
         var progress = new RowProgressObserver(streamed);
+        var watch = PluginCallWatch.Start();
         var producer = Task.Run(
             () =>
             {
                 try
                 {
-                    var result = run.Strategy.Search(run.Context(progress), stop.Token);
+                    var result = run.Strategy.Search(run.Context(progress, stop.Token), stop.Token);
                     if (!progress.Reported)
                     {
                         // Strategies that choose whole sequences at the end (beam searches) are streamed from their result.
@@ -133,6 +137,20 @@ public sealed class TextGenerator : ITextGenerator
             },
             CancellationToken.None);
 
+        // A plugin that does not return after cancellation or max_time ends the stream with an error naming it.
+        var watched = WatchAsync();
+        async Task WatchAsync()
+        {
+            try
+            {
+                await watch.WaitAsync(producer, run.Options.MaxTime, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        }
+
         try
         {
             // Read without the token: the producer notices cancellation within one step, reports the rows as cancelled and
@@ -146,7 +164,7 @@ public sealed class TextGenerator : ITextGenerator
         {
             // A consumer that stops early (or is cancelled) stops the producer too.
             await stop.CancelAsync().ConfigureAwait(false);
-            await producer.ConfigureAwait(false);
+            await watched.ConfigureAwait(false);
         }
     }
 
@@ -179,7 +197,7 @@ public sealed class TextGenerator : ITextGenerator
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(continuation);
         var scoredPrompt = ContinuationScorer.Check(prompt, continuation, Model);
-        return Task.Run(() => ContinuationScorer.Score(_model, scoredPrompt, continuation, cancellationToken), cancellationToken);
+        return Task.Run(() => ContinuationScorer.Score(new ChunkedPrefillModel(_model, cancellationToken, null), scoredPrompt, continuation, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -33,6 +33,25 @@ public sealed class LoaderAndRegistrationTests : IDisposable
         model.Info.VocabSize.Should().Be(50257);
     }
 
+    [Theory]
+    [InlineData("f32", "f32")]
+    [InlineData("bf16", "bf16")]
+    [InlineData("q8", "q8")]
+    [InlineData(null, "f32")]
+    public void The_loader_honours_the_dtype_and_refuses_what_it_cannot_run(string? dtype, string expected)
+    {
+        var loader = new Gpt2ModelLoader();
+        using (var model = (Gpt2Model)loader.Load(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { Threads = 1, DType = dtype, Device = "cpu" }))
+        {
+            model.DType.Should().Be(expected);
+        }
+
+        FluentActions.Invoking(() => loader.Load(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { DType = "q4" }))
+            .Should().Throw<ModelLoadException>().WithMessage("*'q4' is not a weight format of the gpt2 backend*");
+        FluentActions.Invoking(() => loader.Load(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { DType = dtype, Device = "cuda" }))
+            .Should().Throw<ModelLoadException>().WithMessage("device 'cuda': the gpt2 backend runs on the CPU only*");
+    }
+
     [Fact]
     public void Loading_reports_progress_up_to_one()
     {
@@ -95,7 +114,7 @@ public sealed class LoaderAndRegistrationTests : IDisposable
     [Theory]
     [InlineData(SafeTensorsDType.F16)]
     [InlineData(SafeTensorsDType.BF16)]
-    public void Narrow_random_checkpoints_are_widened_once_and_stay_close_to_fp32(SafeTensorsDType dtype)
+    public void Narrow_random_checkpoints_stay_narrow_in_memory_and_close_to_fp32(SafeTensorsDType dtype)
     {
         var config = Gpt2Config.FromPreset("tiny");
         string f32 = Path.Combine(_folder.Path, "f32"), narrow = Path.Combine(_folder.Path, "narrow");
@@ -107,8 +126,10 @@ public sealed class LoaderAndRegistrationTests : IDisposable
         using var wide = Gpt2Model.FromPretrained(f32, new ModelLoadOptions { Threads = 1 });
         using var model = Gpt2Model.FromPretrained(narrow, new ModelLoadOptions { Threads = 1 });
         model.StoredDTypes.Should().Equal(dtype);
-        model.WidenedBytes.Should().Be(config.ParameterCount * 4);
-        wide.WidenedBytes.Should().Be(0);
+        model.DType.Should().Be(dtype == SafeTensorsDType.F16 ? "f16" : "bf16");
+        model.ConvertedBytes.Should().Be(0, "16-bit matrices are used in place from the mapped file");
+        model.WeightBytes.Should().BeLessThan((wide.WeightBytes / 2) + 100_000, "two bytes per matrix weight, fp32 only for the vectors");
+        wide.ConvertedBytes.Should().Be(0);
 
         // Rounding the weights to 10 (F16) or 7 (BF16) mantissa bits moves these small logits only a little.
         int[] ids = [10, 20, 30];

@@ -90,6 +90,7 @@ internal static class TokenSampler
 
     private static double Weights(ReadOnlySpan<float> scores, Span<double> weights)
     {
+        NonFiniteScores.CheckSamplingInput(scores);
         float max = ScoreMath.Max(scores);
         if (float.IsNegativeInfinity(max) || float.IsNaN(max))
         {
