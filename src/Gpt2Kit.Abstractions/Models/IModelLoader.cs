@@ -28,9 +28,15 @@ public sealed class ModelLoadOptions
     /// <summary>Threads for the forward pass; null uses every core.</summary>
     public int? Threads { get; set; }
 
-    /// <summary>The format the weights are computed from, by name: <c>f32</c>, <c>bf16</c>, <c>f16</c> or <c>q8</c> (8-bit
-    /// weights with a scale per block of 32); null or <c>auto</c> keeps the format each weight is stored in. A backend that
-    /// cannot compute in the named format fails the load with a <see cref="ModelLoadException"/> naming what it supports.</summary>
+    /// <summary>Where to run the model: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>; null for the backend's default.
+    /// A backend that cannot honour the request fails to load with a <see cref="ModelLoadException"/> naming what is missing.</summary>
+    public string? Device { get; set; }
+
+    /// <summary>The format the weights are computed from, by name; null or <c>auto</c> for the backend's default. The managed
+    /// backend supports <c>auto</c> (each weight in the format it is stored in), <c>f32</c>, <c>bf16</c>, <c>f16</c> and
+    /// <c>q8</c> (8-bit weights with a scale per block of 32); the TorchSharp backend <c>f32</c>, <c>bf16</c> and <c>f16</c>.
+    /// A backend that cannot compute in the named format fails the load with a <see cref="ModelLoadException"/> naming what
+    /// it supports.</summary>
     public string? DType { get; set; }
 
     /// <summary>Progress of loading, from 0 to 1, with a short description of the step.</summary>

@@ -4,6 +4,8 @@ using Gpt2Kit.Cli.Infrastructure;
 using Gpt2Kit.Gpt2;
 using Gpt2Kit.Gpt2.Benchmarks;
 using Gpt2Kit.Gpt2.Tokenization;
+using Gpt2Kit.Models;
+using Gpt2Kit.TorchSharp;
 
 namespace Gpt2Kit.Cli.Commands;
 
@@ -13,12 +15,13 @@ namespace Gpt2Kit.Cli.Commands;
 internal static class BenchCommand
 {
     private static readonly string[] AllDTypes = ["f32", "bf16", "f16", "q8"];
+    private static readonly string[] TorchDTypes = ["f32", "bf16", "f16"];
 
     internal static Command Create(CliContext context)
     {
         var model = new Option<string>("--model") { Description = "A checkpoint folder (e.g. one written by create-random --shape gpt2) or a Hugging Face name.", Required = true };
         var threads = new Option<int?>("--threads") { Description = "Threads for the forward pass (default: every core)." };
-        var dtypes = new Option<string>("--dtype") { Description = "Comma-separated weight formats to measure in turn (auto, f32, bf16, f16, q8), or all.", DefaultValueFactory = _ => "auto" };
+        var dtypes = new Option<string>("--dtype") { Description = "Comma-separated weight formats to measure in turn (auto, f32, bf16, f16, q8; with --backend torchsharp f32, bf16, f16), or all.", DefaultValueFactory = _ => "auto" };
         var rounds = new Option<int>("--rounds") { Description = "Measure every format this many times, interleaved; the best of each is reported.", DefaultValueFactory = _ => 1 };
         var prefillTokens = new Option<int>("--prefill-tokens") { Description = "Prompt length of the prefill run (capped at n_positions).", DefaultValueFactory = _ => 512 };
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length before decoding.", DefaultValueFactory = _ => 16 };
@@ -30,10 +33,11 @@ internal static class BenchCommand
         {
             model, threads, dtypes, rounds, prefillTokens, promptTokens, decodeTokens, batches, accuracyText, json,
         }.WithExamples(
-            "gpt2kit bench --model ./gpt2-random",
             "gpt2kit bench --model ./gpt2-random --dtype all --rounds 3",
-            "gpt2kit bench --model gpt2 --dtype f32,q8 --accuracy-text README.md --json");
+            "gpt2kit bench --model gpt2 --dtype f32,q8 --accuracy-text README.md --json",
+            "gpt2kit bench --model ./gpt2-random --backend torchsharp --device cpu --dtype f32,bf16");
 
+        var backend = new BackendCliOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             int? threadCount = parse.GetValue(threads);
@@ -42,7 +46,8 @@ internal static class BenchCommand
                 throw new CliException($"--threads: {threadCount} is not allowed; expected 1 or more.");
             }
 
-            string[] formats = ParseDTypes(parse.GetValue(dtypes)!);
+            bool managed = backend.IsManaged(parse);
+            string[] formats = ParseDTypes(parse.GetValue(dtypes)!, managed);
             int roundCount = RequirePositive(parse.GetValue(rounds), "--rounds");
             int[] batchSizes = ParseBatches(parse.GetValue(batches)!);
             int prompt = RequirePositive(parse.GetValue(promptTokens), "--prompt-tokens");
@@ -56,18 +61,20 @@ internal static class BenchCommand
 
             string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
             bool quiet = parse.GetValue(json);
+            ICausalLanguageModel Open(string format) =>
+                CheckpointLoader.Load(context, folder, threadCount, quiet, format == "auto" ? null : format, backend, parse);
             var best = new Dictionary<string, FormatRun>();
             for (int round = 0; round < roundCount; round++)
             {
                 foreach (string format in formats)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var run = Measure(context, folder, format, threadCount, quiet, batchSizes, prompt, prefillRequested, decodeRequested);
+                    var run = Measure(Open, format, batchSizes, prompt, prefillRequested, decodeRequested);
                     best[format] = best.TryGetValue(format, out var previous) ? FormatRun.Best(previous, run) : run;
                 }
             }
 
-            var accuracy = textFile is null ? null : MeasureAccuracy(context, folder, formats, threadCount, quiet, textFile, prefillRequested);
+            var accuracy = textFile is null ? null : MeasureAccuracy(Open, folder, formats, textFile, prefillRequested);
             var runs = formats.Select(f => best[f]).ToList();
             if (quiet)
             {
@@ -139,14 +146,14 @@ internal static class BenchCommand
         return command;
     }
 
-    private static FormatRun Measure(CliContext context, string folder, string dtype, int? threads, bool quiet, int[] batchSizes, int prompt,
-        int prefillRequested, int decodeRequested)
+    private static FormatRun Measure(Func<string, ICausalLanguageModel> open, string dtype, int[] batchSizes, int prompt, int prefillRequested,
+        int decodeRequested)
     {
         // The previous format's model is gone; its memory must not count in this one's peak.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var loadWatch = Stopwatch.StartNew();
-        using var loaded = CheckpointLoader.Load(context, folder, threads, quiet, dtype == "auto" ? null : dtype);
+        using var loaded = open(dtype);
         double loadSeconds = loadWatch.Elapsed.TotalSeconds;
         int contextLength = loaded.Info.ContextLength;
         int prefill = Math.Min(prefillRequested, contextLength);
@@ -164,14 +171,25 @@ internal static class BenchCommand
         long decodePeak = PeakWorkingSet.Read();
         var prefillTime = ModelWorkloads.Prefill(loaded, prefill);
         decodes.AddRange(batchSizes.Skip(1).Select(b => ModelWorkloads.Decode(loaded, b, prompt, steps)));
-        return new FormatRun(dtype, loaded.DType, loaded.Info.Name, loaded.ParameterCount, loaded.Threads, loadSeconds, loaded.WeightBytes,
-            loaded.SessionBytes(batchSizes[0], prompt + steps), prefill, prefillTime, decodes, decodePeak);
+        var (format, parameters, threadsUsed, weightBytes, cacheBytes) = loaded switch
+        {
+            Gpt2Model g => (g.DType, g.ParameterCount, g.Threads, g.WeightBytes, g.SessionBytes(batchSizes[0], prompt + steps)),
+            TorchSharpGpt2Model t => ($"{t.DType.ToString().ToLowerInvariant()} on torchsharp {t.Device}", t.ParameterCount, t.Threads, t.WeightBytes,
+                TorchCacheBytes(t, batchSizes[0], prompt + steps)),
+            _ => (dtype, 0L, 0, 0L, 0L),
+        };
+        return new FormatRun(dtype, format, loaded.Info.Name, parameters, threadsUsed, loadSeconds, weightBytes, cacheBytes, prefill, prefillTime,
+            decodes, decodePeak);
     }
 
-    private static Dictionary<string, AccuracyMeasurement> MeasureAccuracy(CliContext context, string folder, string[] formats, int? threads,
-        bool quiet, string textFile, int maxTokens)
+    // Keys and values of every layer, in the compute precision.
+    private static long TorchCacheBytes(TorchSharpGpt2Model model, int rows, int capacity) =>
+        2L * model.Config.LayerCount * rows * capacity * model.Config.HiddenSize * (model.DType == TorchDType.F32 ? sizeof(float) : 2);
+
+    private static Dictionary<string, AccuracyMeasurement> MeasureAccuracy(Func<string, ICausalLanguageModel> open, string folder, string[] formats,
+        string textFile, int maxTokens)
     {
-        using var reference = CheckpointLoader.Load(context, folder, threads, quiet, "f32");
+        using var reference = open("f32");
         int[] tokens = Gpt2Tokenizer.FromFolderOrDefault(folder).Encode(File.ReadAllText(textFile));
         tokens = tokens[..Math.Min(tokens.Length, Math.Min(maxTokens, reference.Info.ContextLength))];
         if (tokens.Length < 2)
@@ -182,7 +200,7 @@ internal static class BenchCommand
         var results = new Dictionary<string, AccuracyMeasurement>();
         foreach (string format in formats)
         {
-            using var candidate = CheckpointLoader.Load(context, folder, threads, quiet, format == "auto" ? null : format);
+            using var candidate = open(format);
             results[format] = DTypeAccuracy.Measure(reference, candidate, tokens);
         }
 
@@ -192,13 +210,14 @@ internal static class BenchCommand
     private static string Ratio(double value, double reference, FormatRun run, FormatRun first) =>
         ReferenceEquals(run, first) ? string.Empty : $" ({value / reference:F2}× {first.Requested})";
 
-    private static string[] ParseDTypes(string text)
+    // The torchsharp backend checks its own names when it loads (f32, bf16, f16).
+    private static string[] ParseDTypes(string text, bool managed)
     {
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant()).ToList();
-        var result = parts.SelectMany(p => p == "all" ? AllDTypes : [p]).Distinct().ToArray();
+        var result = parts.SelectMany(p => p == "all" ? (managed ? AllDTypes : TorchDTypes) : [p]).Distinct().ToArray();
         foreach (string part in result)
         {
-            if (!Gpt2Model.SupportedDTypes.Contains(part))
+            if (managed && !Gpt2Model.SupportedDTypes.Contains(part))
             {
                 throw new CliException($"--dtype: '{part}' is not a weight format; expected a list of {string.Join(", ", Gpt2Model.SupportedDTypes)}, or all.");
             }

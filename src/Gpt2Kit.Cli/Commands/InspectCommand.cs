@@ -30,7 +30,7 @@ internal static class InspectCommand
         {
             bool asJson = parse.GetValue(json);
             using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson,
-                DTypeOption.Read(parse, settings.DType), cancellationToken);
+                DTypeOption.Read(parse, settings.DType), cancellationToken, settings.Backend, parse);
             var request = settings.BuildRequest(parse, host.Defaults);
             IReadOnlyList<Decoding.Inspection.InspectionStep> report;
             try

@@ -21,4 +21,13 @@ internal static class CheckpointLoader
         var progress = new ModelLoadProgress();
         return progress.Run(context, folder, json, () => Gpt2Model.FromPretrained(folder, new ModelLoadOptions { Threads = threads, DType = dtype, Progress = progress }));
     }
+
+    /// <summary>Loads the checkpoint in <paramref name="folder"/> in <paramref name="dtype"/> with the backend and device of <paramref name="backend"/>.</summary>
+    /// <exception cref="ModelLoadException">A file is missing or malformed, or the device or dtype cannot be used.</exception>
+    public static ICausalLanguageModel Load(CliContext context, string folder, int? threads, bool json, string? dtype, BackendCliOptions backend,
+        System.CommandLine.ParseResult parse)
+    {
+        var progress = new ModelLoadProgress();
+        return progress.Run(context, folder, json, () => backend.Load(parse, folder, threads, dtype, progress));
+    }
 }

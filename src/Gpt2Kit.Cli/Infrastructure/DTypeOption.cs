@@ -10,7 +10,7 @@ internal static class DTypeOption
     /// <summary>A new <c>--dtype</c> option.</summary>
     public static Option<string> Create() => new("--dtype")
     {
-        Description = "Weight format: auto (as stored: f32, f16 and bf16 checkpoints stay as they are), f32, bf16, f16 or q8 (8-bit, a scale per 32 weights).",
+        Description = "Weight format: auto (as stored: f32, f16 and bf16 checkpoints stay as they are), f32, bf16, f16 or q8 (8-bit, a scale per 32 weights); --backend torchsharp computes in f32 (default), bf16 or f16.",
     };
 
     /// <summary>The value of <paramref name="option"/> (null when not given).</summary>

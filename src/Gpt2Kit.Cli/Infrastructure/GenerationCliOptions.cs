@@ -27,6 +27,7 @@ internal sealed class GenerationCliOptions
         InputIds = Add(command, new Option<string>("--input-ids") { Description = "Prompt ids as JSON, e.g. [[464,2068],[40]] (ragged rows are left-padded)." });
         Config = Add(command, new Option<string>("--config") { Description = "Generation options as Hugging Face GenerationConfig JSON, or @file; a file with a Gpt2Kit section (Generation, Processors, Search, Plugins) also works." });
         Plugins = Add(command, new Option<string[]>("--plugins") { Description = "A plugins folder (one subfolder per plugin); repeat for several.", Arity = ArgumentArity.OneOrMore });
+        Backend = new BackendCliOptions(command);
 
         Setting<int>(command, "--max-new-tokens", "New tokens to generate.", (o, v) => o.MaxNewTokens = v);
         Setting<int>(command, "--max-length", "Longest total length, prompt included (Hugging Face default 20).", (o, v) => { o.MaxLength = v; o.MaxNewTokens = null; });
@@ -66,6 +67,9 @@ internal sealed class GenerationCliOptions
     public Option<string> Config { get; }
 
     public Option<string[]> Plugins { get; }
+
+    /// <summary><c>--backend</c>, <c>--device</c> and <c>--dtype</c>.</summary>
+    public BackendCliOptions Backend { get; }
 
     /// <summary>The plugin folders to load: <c>--plugins</c>, then the <c>Plugins</c> of a <c>--config @file</c> that holds a
     /// <c>Gpt2Kit</c> section (relative to that file's folder).</summary>

@@ -39,7 +39,8 @@ internal sealed class GeneratorHost : IDisposable
     /// of <paramref name="pluginFolders"/> (a plugin that fails to load is left out with one warning line on stderr).</summary>
     /// <exception cref="CliException">The model cannot be found or downloaded, or a plugins folder does not exist.</exception>
     public static async Task<GeneratorHost> LoadAsync(CliContext context, string? modelLocation, IReadOnlyList<string>? pluginFolders = null,
-        bool json = false, string? dtype = null, CancellationToken cancellationToken = default)
+        bool json = false, string? dtype = null, CancellationToken cancellationToken = default, BackendCliOptions? backend = null,
+        System.CommandLine.ParseResult? parse = null)
     {
         string modelFolder = await Commands.DownloadCommand.ResolveModelAsync(context, modelLocation, cancellationToken);
 
@@ -50,6 +51,12 @@ internal sealed class GeneratorHost : IDisposable
             options.Progress = loadProgress;
             options.DType = dtype;
         });
+        if (backend is not null && parse is not null && !backend.IsDefault(parse))
+        {
+            // Another backend or device: the last registration of the model wins; the tokenizer stays the folder's.
+            services.AddSingleton<ICausalLanguageModel>(_ => backend.Load(parse, modelFolder, threads: null, dtype, loadProgress));
+        }
+
         PluginLoadReport? plugins = null;
         foreach (var folder in pluginFolders ?? [])
         {

@@ -97,6 +97,19 @@ public sealed record Gpt2Config
         }
     }
 
+    /// <summary>What a generator needs to know about a model of this configuration, under the display name <paramref name="name"/>.</summary>
+    public ModelInfo ToModelInfo(string name) => new()
+    {
+        Name = name,
+        VocabSize = VocabSize,
+        ContextLength = ContextLength,
+        HiddenSize = HiddenSize,
+        EosTokenIds = EosTokenIds,
+        BosTokenId = BosTokenId,
+        PadTokenId = PadTokenId,
+        GenerationConfigJson = GenerationConfigJson,
+    };
+
     /// <summary>A configuration of one of the <see cref="PresetNames"/>: <c>gpt2</c> (124M), <c>gpt2-medium</c> (355M),
     /// <c>gpt2-large</c> (774M), <c>gpt2-xl</c> (1.5B), or <c>tiny</c> (2 layers, width 64, 4 heads, 128 positions).</summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a preset.</exception>

@@ -34,17 +34,7 @@ public sealed partial class Gpt2Model : ICausalLanguageModel
         Threads = threads;
         MemoryBudgetBytes = memoryBudget;
         _teams = new WorkerTeamPool(threads);
-        Info = new ModelInfo
-        {
-            Name = name,
-            VocabSize = config.VocabSize,
-            ContextLength = config.ContextLength,
-            HiddenSize = config.HiddenSize,
-            EosTokenIds = config.EosTokenIds,
-            BosTokenId = config.BosTokenId,
-            PadTokenId = config.PadTokenId,
-            GenerationConfigJson = config.GenerationConfigJson,
-        };
+        Info = config.ToModelInfo(name);
     }
 
     /// <inheritdoc/>
@@ -167,15 +157,7 @@ public sealed partial class Gpt2Model : ICausalLanguageModel
     /// <see cref="MemoryBudgetBytes"/>; nothing is allocated then.</exception>
     public IModelSession CreateSession(int rows, int capacity)
     {
-        if (rows <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be positive.");
-        }
-
-        if (capacity < 1 || capacity > Config.ContextLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity must be in 1..{Config.ContextLength} (n_positions).");
-        }
+        ForwardArguments.ValidateSession(rows, capacity, Config.ContextLength);
 
         CheckMemory(rows, capacity);
         using var lease = Lease();

@@ -43,8 +43,19 @@ public sealed class Gpt2ModelLoader : IModelLoader
         }
     }
 
-    /// <inheritdoc/>
-    public ICausalLanguageModel Load(string location, ModelLoadOptions? options = null) => Gpt2Model.FromPretrained(location, options);
+    /// <summary>Loads the checkpoint with <see cref="Gpt2Model.FromPretrained"/>, in the <see cref="ModelLoadOptions.DType"/>
+    /// asked for (<see cref="Gpt2Model.SupportedDTypes"/>). This backend runs on the CPU: a
+    /// <see cref="ModelLoadOptions.Device"/> other than <c>cpu</c>/<c>auto</c>, or an unsupported dtype, is refused rather than ignored.</summary>
+    /// <exception cref="ModelLoadException">A file is malformed, or the device or dtype is one this backend does not run.</exception>
+    public ICausalLanguageModel Load(string location, ModelLoadOptions? options = null)
+    {
+        if (options?.Device is { } device && !string.IsNullOrWhiteSpace(device) && device.Trim().ToLowerInvariant() is not ("cpu" or "auto"))
+        {
+            throw new ModelLoadException($"device '{device}': the {BackendName} backend runs on the CPU only (cpu or auto); for CUDA use the torchsharp backend.");
+        }
+
+        return Gpt2Model.FromPretrained(location, options);
+    }
 
     /// <summary>The folder's vocabulary (<c>vocab.json</c> + <c>merges.txt</c>, …), or the embedded GPT-2 one when the folder has none.</summary>
     /// <exception cref="InvalidDataException">A tokenizer file is malformed, or the vocabulary has more ids than the model's <c>vocab_size</c>.</exception>

@@ -96,7 +96,7 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var lease = _model.Lease();
-        int newTokens = ValidateForward(tokens, positions, attentionMask, logits, allPositions, hiddenStates);
+        int newTokens = ForwardArguments.Validate(this, tokens, positions, attentionMask, logits, allPositions, hiddenStates);
         for (int r = 0; r < Rows; r++)
         {
             attentionMask.Slice(r * newTokens, newTokens).CopyTo(_mask.AsSpan((r * Capacity) + Length, newTokens));
@@ -121,11 +121,7 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     public void Reorder(ReadOnlySpan<int> sources)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (sources.Length != Rows)
-        {
-            throw new ArgumentException($"sources has {sources.Length} entries; the session has {Rows} rows.", nameof(sources));
-        }
-
+        ForwardArguments.ValidateReorder(Rows, sources);
         var mover = new RowMover(this);
         RowReorder.Apply(sources, ref mover, _reorderScratch);
     }
@@ -133,11 +129,7 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     public void Truncate(int length)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (length < 0 || length > Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"The session holds {Length} positions; length must be in 0..{Length}.");
-        }
-
+        ForwardArguments.ValidateTruncate(Length, length);
         Length = length;
     }
 
@@ -155,63 +147,6 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     }
 
     private static int ChunkRows(int rows, int capacity) => Math.Max(rows, (int)Math.Min(ChunkRowsTarget, (long)rows * capacity));
-
-    private int ValidateForward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, ReadOnlySpan<int> attentionMask, Span<float> logits,
-        bool allPositions, Span<float> hiddenStates)
-    {
-        if (tokens.IsEmpty || tokens.Length % Rows != 0)
-        {
-            throw new ArgumentException($"tokens has {tokens.Length} ids; expected a positive multiple of the {Rows} rows.", nameof(tokens));
-        }
-
-        int newTokens = tokens.Length / Rows;
-        if (positions.Length != tokens.Length)
-        {
-            throw new ArgumentException($"positions has {positions.Length} entries; tokens has {tokens.Length}.", nameof(positions));
-        }
-
-        if (attentionMask.Length != tokens.Length)
-        {
-            throw new ArgumentException($"attentionMask has {attentionMask.Length} entries; tokens has {tokens.Length}.", nameof(attentionMask));
-        }
-
-        if (Length + newTokens > Capacity)
-        {
-            throw new InvalidOperationException($"{newTokens} new positions do not fit: the session holds {Length} of its capacity {Capacity}.");
-        }
-
-        int vocab = _config.VocabSize;
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            if ((uint)tokens[i] >= (uint)vocab)
-            {
-                throw new ArgumentException($"tokens[{i}] is {tokens[i]}; token ids are 0..{vocab - 1}.", nameof(tokens));
-            }
-
-            if ((uint)positions[i] >= (uint)_config.ContextLength)
-            {
-                throw new ArgumentException($"positions[{i}] is {positions[i]}; this model has n_positions {_config.ContextLength} (positions 0..{_config.ContextLength - 1}).", nameof(positions));
-            }
-
-            if (attentionMask[i] is not (0 or 1))
-            {
-                throw new ArgumentException($"attentionMask[{i}] is {attentionMask[i]}; expected 0 or 1.", nameof(attentionMask));
-            }
-        }
-
-        long outputRows = allPositions ? tokens.Length : Rows;
-        if (logits.Length != outputRows * vocab)
-        {
-            throw new ArgumentException($"logits has {logits.Length} floats; expected {outputRows} × {vocab} = {outputRows * vocab}.", nameof(logits));
-        }
-
-        if (!hiddenStates.IsEmpty && hiddenStates.Length != outputRows * _config.HiddenSize)
-        {
-            throw new ArgumentException($"hiddenStates has {hiddenStates.Length} floats; expected {outputRows} × {_config.HiddenSize} = {outputRows * _config.HiddenSize} (or none).", nameof(hiddenStates));
-        }
-
-        return newTokens;
-    }
 
     // Appends positions t0..t0+count of every row: embeddings, every block (writing its keys and values at slots
     // Length..), and advances Length. Chunk rows are ordered (row, position).

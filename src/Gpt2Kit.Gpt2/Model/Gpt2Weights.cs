@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Gpt2Kit.Gpt2.Kernels;
 using Gpt2Kit.Gpt2.SafeTensors;
 using Gpt2Kit.Models;
@@ -38,30 +37,29 @@ internal readonly unsafe struct Gpt2LayerWeights
 /// (fp32, f16 and bf16 tensors, and the int8 data and scales of a q8 checkpoint); otherwise it is converted once into
 /// native memory (widened, narrowed or quantized). The 1-D tensors (biases, LayerNorm) are always copied as fp32; they
 /// are a thousandth of the bytes. Files no matrix is used from are unmapped after loading.</summary>
-/// <remarks>Keys may carry the <c>transformer.</c> prefix; the old <c>attn.bias</c>/<c>attn.masked_bias</c> buffers are
-/// ignored; <c>lm_head.weight</c> is used unless the configuration ties the output layer to <c>wte</c>. Read-only after
+/// <remarks>Names, shapes and the tied output layer are <see cref="Gpt2TensorDirectory"/>'s rules. Read-only after
 /// <see cref="Load"/>; thread-safe. Disposing invalidates every pointer.</remarks>
-internal sealed unsafe partial class Gpt2Weights : IDisposable
+internal sealed unsafe class Gpt2Weights : IDisposable
 {
     /// <summary>The key suffix of a q8 matrix's scales (<c>F32</c>, shape <c>[rows, columns / 32]</c>).</summary>
     public const string ScalesSuffix = ".q8_scales";
 
-    private const string Prefix = "transformer.";
     private const long PageSize = 4096;
 
+    private readonly Gpt2TensorDirectory _tensors;
     private readonly SafeTensorsCheckpoint _checkpoint;
     private readonly WeightFormat? _requested;
     private readonly List<NativeBuffer> _owned = [];
-    private readonly Dictionary<string, (SafeTensorsFile File, SafeTensorInfo Info)> _byName = new(StringComparer.Ordinal);
     private readonly HashSet<SafeTensorsDType> _dtypes = [];
     private readonly HashSet<SafeTensorsFile> _filesInUse = [];
     private readonly List<(string Name, WeightMatrix Matrix)> _matrices = [];
     private readonly List<(string Name, nint Pointer, int Length)> _vectors = [];
     private readonly Gpt2Config _config;
 
-    private Gpt2Weights(SafeTensorsCheckpoint checkpoint, Gpt2Config config, WeightFormat? requested)
+    private Gpt2Weights(Gpt2TensorDirectory tensors, Gpt2Config config, WeightFormat? requested)
     {
-        _checkpoint = checkpoint;
+        _tensors = tensors;
+        _checkpoint = tensors.Checkpoint;
         _config = config;
         _requested = requested;
     }
@@ -102,8 +100,7 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
     /// <exception cref="ModelLoadException">A tensor is missing, has the wrong shape or an unsupported dtype, or a file is malformed.</exception>
     public static Gpt2Weights Load(string folder, Gpt2Config config, WeightFormat? requested, IProgress<(double Fraction, string Step)>? progress)
     {
-        var checkpoint = SafeTensorsCheckpoint.Open(folder);
-        var weights = new Gpt2Weights(checkpoint, config, requested);
+        var weights = new Gpt2Weights(Gpt2TensorDirectory.Open(folder, config), config, requested);
         try
         {
             weights.Resolve(progress);
@@ -155,7 +152,7 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         }
 
         _owned.Clear();
-        _checkpoint.Dispose();
+        _tensors.Dispose();
     }
 
     private static void WriteBytes(Stream stream, byte* data, long length)
@@ -166,31 +163,14 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         }
     }
 
-    [GeneratedRegex(@"^h\.\d+\.attn\.(bias|masked_bias)$", RegexOptions.CultureInvariant)]
-    private static partial Regex AttentionBufferPattern();
-
     private void Resolve(IProgress<(double Fraction, string Step)>? progress)
     {
-        foreach (var (key, entry) in _checkpoint.Tensors)
-        {
-            string name = key.StartsWith(Prefix, StringComparison.Ordinal) ? key[Prefix.Length..] : key;
-            if (AttentionBufferPattern().IsMatch(name))
-            {
-                continue;
-            }
-
-            if (!_byName.TryAdd(name, entry))
-            {
-                throw new ModelLoadException($"{entry.File.Path}: the checkpoint holds both '{name}' and '{Prefix}{name}'.");
-            }
-        }
-
         int d = _config.HiddenSize, inner = _config.InnerSize, layers = _config.LayerCount;
-        long totalBytes = Math.Max(1, _byName.Values.Sum(e => e.Info.End - e.Info.Begin));
+        long totalBytes = Math.Max(1, Gpt2TensorDirectory.Layout(_config).Sum(t => _tensors.ByteSize(t.Name)));
         long doneBytes = 0;
         void Done(string name)
         {
-            doneBytes += _byName[name].Info.End - _byName[name].Info.Begin;
+            doneBytes += _tensors.ByteSize(name);
             progress?.Report((0.9 * doneBytes / totalBytes, $"tensor {name}"));
         }
 
@@ -265,21 +245,7 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
 
     private (SafeTensorsFile File, SafeTensorInfo Info, SafeTensorsDType DType) Find(string name, long[] shape)
     {
-        string shapeText = $"[{string.Join(", ", shape)}]";
-        if (!_byName.TryGetValue(name, out var entry))
-        {
-            throw new ModelLoadException($"{CheckpointName()}: the tensor '{name}' (or '{Prefix}{name}') of shape {shapeText} is missing.");
-        }
-
-        var (file, info) = entry;
-        if (!info.Shape.SequenceEqual(shape))
-        {
-            throw new ModelLoadException(
-                $"{file.Path}: tensor '{info.Name}' has shape {info.ShapeText}, but config.json ({ShapeSource()}) requires {shapeText}.");
-        }
-
-        var dtype = SafeTensorsDTypes.TryParseSupported(info.DType)
-            ?? throw new ModelLoadException($"{file.Path}: tensor '{info.Name}' has dtype {info.DType}; supported: {SafeTensorsDTypes.SupportedList}.");
+        var (file, info, dtype) = _tensors.Find(name, shape);
         _dtypes.Add(dtype);
         return (file, info, dtype);
     }
@@ -335,7 +301,7 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         }
 
         string key = name + ScalesSuffix;
-        if (!_byName.TryGetValue(key, out var entry))
+        if (!_tensors.TryGet(key, out var entry))
         {
             throw new ModelLoadException($"{file.Path}: tensor '{info.Name}' is I8 (q8) but its scales '{info.Name}{ScalesSuffix}' are missing.");
         }
@@ -415,10 +381,4 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         }
     }
 
-    private string CheckpointName() => _checkpoint.Files.Count == 1
-        ? _checkpoint.Files[0].Path
-        : Path.Combine(Path.GetDirectoryName(_checkpoint.Files[0].Path) ?? ".", SafeTensorsCheckpoint.IndexFileName);
-
-    private string ShapeSource() =>
-        $"vocab_size {_config.VocabSize}, n_positions {_config.ContextLength}, n_embd {_config.HiddenSize}, n_inner {_config.InnerSize}";
 }

@@ -4,8 +4,9 @@ using Gpt2Kit.Tokenization;
 
 namespace Gpt2Kit.Configuration;
 
-/// <summary>The model named by <c>Gpt2Kit:Model</c> (a folder or a Hugging Face name), loaded by the first registered
-/// <see cref="IModelLoader"/> that can read it. The location is resolved (and downloaded, if need be) once.
+/// <summary>The model named by <c>Gpt2Kit:Model</c> (a folder or a Hugging Face name), loaded by the backend its
+/// <c>Backend</c> names or else the first registered <see cref="IModelLoader"/> that can read it, on its <c>Device</c> and
+/// in its <c>DType</c>. The location is resolved (and downloaded, if need be) once.
 /// It is the fallback of the generator: a model or tokenizer registered in code wins, and then nothing is loaded here.</summary>
 /// <remarks>Thread-safe: each part is loaded lazily, once. Disposing it disposes the model it loaded.</remarks>
 internal sealed class ConfiguredModel : IDisposable
@@ -14,11 +15,11 @@ internal sealed class ConfiguredModel : IDisposable
     private readonly Lazy<ICausalLanguageModel> _model;
     private readonly Lazy<ITokenizer> _tokenizer;
 
-    public ConfiguredModel(string value, string settingPath, IEnumerable<IModelLoader> loaders)
+    public ConfiguredModel(ModelSettings settings, string settingPath, IEnumerable<IModelLoader> loaders)
     {
         var candidates = loaders.ToList();
-        _source = new Lazy<(IModelLoader, string)>(() => Find(value, settingPath, candidates));
-        _model = new Lazy<ICausalLanguageModel>(() => _source.Value.Loader.Load(_source.Value.Folder));
+        _source = new Lazy<(IModelLoader, string)>(() => Find(settings, settingPath, candidates));
+        _model = new Lazy<ICausalLanguageModel>(() => Load(settings, settingPath, _source.Value.Loader, _source.Value.Folder));
         _tokenizer = new Lazy<ITokenizer>(() => _source.Value.Loader.LoadTokenizer(_source.Value.Folder)
             ?? throw new ModelLoadException($"{settingPath}: the '{_source.Value.Loader.Name}' backend has no tokenizer for '{_source.Value.Folder}'; register an ITokenizer."));
     }
@@ -35,8 +36,21 @@ internal sealed class ConfiguredModel : IDisposable
         }
     }
 
-    private static (IModelLoader, string) Find(string value, string settingPath, List<IModelLoader> loaders)
+    private static ICausalLanguageModel Load(ModelSettings settings, string settingPath, IModelLoader loader, string folder)
     {
+        try
+        {
+            return loader.Load(folder, new ModelLoadOptions { Device = settings.Device, DType = settings.DType });
+        }
+        catch (ModelLoadException e)
+        {
+            throw new ModelLoadException($"{settingPath} ({loader.Name} backend): {e.Message}", e);
+        }
+    }
+
+    private static (IModelLoader, string) Find(ModelSettings settings, string settingPath, List<IModelLoader> loaders)
+    {
+        string value = settings.Location;
         if (loaders.Count == 0)
         {
             throw new ModelLoadException(
@@ -51,6 +65,15 @@ internal sealed class ConfiguredModel : IDisposable
         catch (Exception e) when (e is DirectoryNotFoundException or HuggingFaceHubException)
         {
             throw new ModelLoadException($"{settingPath}: {e.Message}", e);
+        }
+
+        if (settings.Backend is { } name)
+        {
+            var named = loaders.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ModelLoadException(
+                    $"{settingPath}:Backend: '{name}' is not a registered backend (registered: {string.Join(", ", loaders.Select(l => l.Name))}); " +
+                    "register it in code, e.g. builder.AddTorchSharpBackend() for torchsharp.");
+            return (named, folder);
         }
 
         var loader = loaders.FirstOrDefault(l => l.CanLoad(folder))

@@ -25,18 +25,43 @@ public static class Gpt2KitConfiguration
         return section.Exists() ? section : configuration;
     }
 
-    /// <summary>The model folder or name (<c>Gpt2Kit:Model</c>), or null.</summary>
-    public static string? ReadModel(IConfiguration section)
+    /// <summary>The keys of an object-valued <c>Model</c>.</summary>
+    public static IReadOnlyList<string> ModelKeys { get; } = ["Path", "Backend", "Device", "DType"];
+
+    /// <summary>The model folder or name (<c>Gpt2Kit:Model</c>, or <c>Gpt2Kit:Model:Path</c>), or null.</summary>
+    public static string? ReadModel(IConfiguration section) => ReadModelSettings(section)?.Location;
+
+    /// <summary>The model of <c>Gpt2Kit:Model</c>: a folder or name, or an object with <c>Path</c> (the folder or name),
+    /// <c>Backend</c> (a registered backend's name, e.g. <c>torchsharp</c>; default: the first that can load the folder),
+    /// <c>Device</c> (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>, <c>auto</c>) and <c>DType</c> (<c>f32</c>, <c>bf16</c>, <c>f16</c>);
+    /// null when unset.</summary>
+    /// <exception cref="GenerationConfigurationException">A key is unknown or a value is not a string; the message names its path.</exception>
+    public static ModelSettings? ReadModelSettings(IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
         CheckKeys(section);
         var model = section.GetSection("Model");
-        if (model.GetChildren().Any())
+        if (!model.GetChildren().Any())
         {
-            throw SettingReader.Default.Error(model, "a model folder or name");
+            return string.IsNullOrWhiteSpace(model.Value) ? null : new ModelSettings(model.Value);
         }
 
-        return string.IsNullOrWhiteSpace(model.Value) ? null : model.Value;
+        foreach (var child in model.GetChildren())
+        {
+            if (!ModelKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new GenerationConfigurationException(child.Path, $"unknown setting '{child.Key}'{KeySuggestions.DidYouMean(child.Key, ModelKeys)}; expected {string.Join(", ", ModelKeys)}.");
+            }
+
+            if (child.GetChildren().Any())
+            {
+                throw SettingReader.Default.Error(child, "a string");
+            }
+        }
+
+        string? Value(string key) => string.IsNullOrWhiteSpace(model[key]) ? null : model[key]!.Trim();
+        string location = Value("Path") ?? throw new GenerationConfigurationException($"{model.Path}:Path", null, "the model folder or Hugging Face name");
+        return new ModelSettings(location) { Backend = Value("Backend"), Device = Value("Device"), DType = Value("DType") };
     }
 
     /// <summary>The plugin folders (<c>Gpt2Kit:Plugins</c>: one folder or a list), relative paths made absolute against

@@ -33,7 +33,7 @@ public static class Gpt2KitConfigurationBuilderExtensions
 
         // Model: a folder or hub name, loaded by a registered backend when the generator is built, unless a model and a
         // tokenizer are registered in code (those win).
-        if (Gpt2KitConfiguration.ReadModel(section) is { } model)
+        if (Gpt2KitConfiguration.ReadModelSettings(section) is { } model)
         {
             string settingPath = string.IsNullOrEmpty((section as IConfigurationSection)?.Path) ? "Model" : $"{((IConfigurationSection)section).Path}:Model";
             builder.Services.TryAddSingleton(provider => new ConfiguredModel(model, settingPath, provider.GetServices<IModelLoader>()));

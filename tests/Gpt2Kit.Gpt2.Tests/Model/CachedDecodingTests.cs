@@ -1,67 +1,29 @@
+using Gpt2Kit.Testing.Conformance;
 using Gpt2Kit.Gpt2.Tests.Support;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Gpt2.Tests.Model;
 
-/// <summary>Decoding with the KV cache, one token at a time, equals one uncached forward over the whole sequence.</summary>
+/// <summary>What the managed backend adds to the conformance suite: chunked prompts, the tied output layer and thread counts.</summary>
 public sealed class CachedDecodingTests
 {
-    [Theory]
-    [MemberData(nameof(ModelRunner.Checkpoints), MemberType = typeof(ModelRunner))]
-    public void Token_by_token_decoding_equals_one_all_position_forward(string checkpoint)
-    {
-        var model = ModelRunner.Model(checkpoint);
-        int vocab = model.Info.VocabSize, promptLength = 5, steps = 12;
-        int[] ids = ModelRunner.RandomIds(promptLength + steps, seed: 7);
-        float[] reference = ModelRunner.AllPositionLogits(model, ids);
-
-        using var session = model.CreateSession(1, ids.Length);
-        float[] logits = new float[vocab];
-        session.Forward(ids[..promptLength], [0, 1, 2, 3, 4], ModelRunner.Ones(promptLength), logits);
-        ModelRunner.MaxAbsDifference(logits, reference.AsSpan((promptLength - 1) * vocab, vocab)).Should().BeLessThan(1e-4f);
-        for (int t = promptLength; t < ids.Length; t++)
-        {
-            session.Forward([ids[t]], [t], [1], logits);
-            session.Length.Should().Be(t + 1);
-            ModelRunner.MaxAbsDifference(logits, reference.AsSpan(t * vocab, vocab)).Should().BeLessThan(1e-4f, $"position {t}");
-        }
-    }
-
-    [Fact]
-    public void Appending_several_tokens_at_once_equals_appending_them_one_by_one()
-    {
-        var model = ModelRunner.Model("gpt2-tiny");
-        int vocab = model.Info.VocabSize;
-        int[] ids = ModelRunner.RandomIds(20, seed: 8);
-        float[] reference = ModelRunner.AllPositionLogits(model, ids);
-
-        using var session = model.CreateSession(1, ids.Length);
-        float[] first = new float[6 * vocab];
-        session.Forward(ids[..6], Enumerable.Range(0, 6).ToArray(), ModelRunner.Ones(6), first, allPositions: true);
-        float[] second = new float[14 * vocab];
-        session.Forward(ids[6..], Enumerable.Range(6, 14).ToArray(), ModelRunner.Ones(14), second, allPositions: true);
-
-        ModelRunner.MaxAbsDifference(first, reference.AsSpan(0, 6 * vocab)).Should().BeLessThan(1e-4f);
-        ModelRunner.MaxAbsDifference(second, reference.AsSpan(6 * vocab)).Should().BeLessThan(1e-4f);
-    }
-
     [Fact]
     public void A_prompt_longer_than_one_chunk_gives_the_same_logits_as_shorter_calls()
     {
         // 3 rows × 90 positions exceed the 256 rows a chunk holds, so the session splits the prompt internally.
         var model = ModelRunner.Model("gpt2-tiny");
         int vocab = model.Info.VocabSize, rows = 3, length = 90;
-        int[][] prompts = Enumerable.Range(0, rows).Select(r => ModelRunner.RandomIds(length, seed: 20 + r)).ToArray();
+        int[][] prompts = Enumerable.Range(0, rows).Select(r => ModelRuns.RandomIds(length, seed: 20 + r)).ToArray();
         int[] positions = Enumerable.Range(0, rows).SelectMany(_ => Enumerable.Range(0, length)).ToArray();
 
         using var session = model.CreateSession(rows, length);
         float[] logits = new float[rows * length * vocab];
-        session.Forward(prompts.SelectMany(p => p).ToArray(), positions, ModelRunner.Ones(rows * length), logits, allPositions: true);
+        session.Forward(prompts.SelectMany(p => p).ToArray(), positions, ModelRuns.Ones(rows * length), logits, allPositions: true);
 
         for (int r = 0; r < rows; r++)
         {
-            float[] alone = ModelRunner.AllPositionLogits(model, prompts[r]);
-            ModelRunner.MaxAbsDifference(logits.AsSpan(r * length * vocab, length * vocab), alone).Should().BeLessThan(1e-4f, $"row {r}");
+            float[] alone = ModelRuns.AllPositionLogits(model, prompts[r]);
+            ModelRuns.MaxAbsDifference(logits.AsSpan(r * length * vocab, length * vocab), alone).Should().BeLessThan(1e-4f, $"row {r}");
         }
     }
 
@@ -70,20 +32,20 @@ public sealed class CachedDecodingTests
     {
         var model = ModelRunner.Model("gpt2-tiny");
         int vocab = model.Info.VocabSize, d = model.Info.HiddenSize;
-        int[] ids = ModelRunner.RandomIds(9, seed: 9);
+        int[] ids = ModelRuns.RandomIds(9, seed: 9);
 
         using var full = model.CreateSession(1, ids.Length);
         float[] allLogits = new float[ids.Length * vocab];
         float[] allHidden = new float[ids.Length * d];
-        full.Forward(ids, Enumerable.Range(0, ids.Length).ToArray(), ModelRunner.Ones(ids.Length), allLogits, allPositions: true, allHidden);
+        full.Forward(ids, Enumerable.Range(0, ids.Length).ToArray(), ModelRuns.Ones(ids.Length), allLogits, allPositions: true, allHidden);
 
         using var cached = model.CreateSession(1, ids.Length);
         float[] logits = new float[vocab];
         float[] hidden = new float[d];
-        cached.Forward(ids[..8], Enumerable.Range(0, 8).ToArray(), ModelRunner.Ones(8), logits, hiddenStates: hidden);
-        ModelRunner.MaxAbsDifference(hidden, allHidden.AsSpan(7 * d, d)).Should().BeLessThan(1e-4f);
+        cached.Forward(ids[..8], Enumerable.Range(0, 8).ToArray(), ModelRuns.Ones(8), logits, hiddenStates: hidden);
+        ModelRuns.MaxAbsDifference(hidden, allHidden.AsSpan(7 * d, d)).Should().BeLessThan(1e-4f);
         cached.Forward([ids[8]], [8], [1], logits, hiddenStates: hidden);
-        ModelRunner.MaxAbsDifference(hidden, allHidden.AsSpan(8 * d, d)).Should().BeLessThan(1e-4f);
+        ModelRuns.MaxAbsDifference(hidden, allHidden.AsSpan(8 * d, d)).Should().BeLessThan(1e-4f);
 
         // The logits are the hidden state times the tied embedding (wte, read back from the fixture file).
         var wte = ReadTokenEmbedding();
@@ -102,12 +64,12 @@ public sealed class CachedDecodingTests
     [Fact]
     public void Results_do_not_depend_on_the_thread_count()
     {
-        int[] ids = ModelRunner.RandomIds(30, seed: 10);
-        float[] reference = ModelRunner.AllPositionLogits(ModelRunner.Model("gpt2-tiny"), ids);
+        int[] ids = ModelRuns.RandomIds(30, seed: 10);
+        float[] reference = ModelRuns.AllPositionLogits(ModelRunner.Model("gpt2-tiny"), ids);
         foreach (int threads in new[] { 1, 3 })
         {
             using var model = Gpt2Model.FromPretrained(Gpt2Kit.Testing.FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { Threads = threads });
-            ModelRunner.MaxAbsDifference(ModelRunner.AllPositionLogits(model, ids), reference).Should().BeLessThan(1e-4f, $"{threads} threads");
+            ModelRuns.MaxAbsDifference(ModelRuns.AllPositionLogits(model, ids), reference).Should().BeLessThan(1e-4f, $"{threads} threads");
         }
     }
 

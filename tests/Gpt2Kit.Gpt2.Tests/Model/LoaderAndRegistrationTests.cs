@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing.Conformance;
 using Gpt2Kit.Gpt2.SafeTensors;
 using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Gpt2.Tests.Support;
@@ -30,6 +31,25 @@ public sealed class LoaderAndRegistrationTests : IDisposable
 
         using var model = loader.Load(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { Threads = 1 });
         model.Info.VocabSize.Should().Be(50257);
+    }
+
+    [Theory]
+    [InlineData("f32", "f32")]
+    [InlineData("bf16", "bf16")]
+    [InlineData("q8", "q8")]
+    [InlineData(null, "f32")]
+    public void The_loader_honours_the_dtype_and_refuses_what_it_cannot_run(string? dtype, string expected)
+    {
+        var loader = new Gpt2ModelLoader();
+        using (var model = (Gpt2Model)loader.Load(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { Threads = 1, DType = dtype, Device = "cpu" }))
+        {
+            model.DType.Should().Be(expected);
+        }
+
+        FluentActions.Invoking(() => loader.Load(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { DType = "q4" }))
+            .Should().Throw<ModelLoadException>().WithMessage("*'q4' is not a weight format of the gpt2 backend*");
+        FluentActions.Invoking(() => loader.Load(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { DType = dtype, Device = "cuda" }))
+            .Should().Throw<ModelLoadException>().WithMessage("device 'cuda': the gpt2 backend runs on the CPU only*");
     }
 
     [Fact]
@@ -113,7 +133,7 @@ public sealed class LoaderAndRegistrationTests : IDisposable
 
         // Rounding the weights to 10 (F16) or 7 (BF16) mantissa bits moves these small logits only a little.
         int[] ids = [10, 20, 30];
-        ModelRunner.MaxAbsDifference(ModelRunner.LastLogits(model, ids), ModelRunner.LastLogits(wide, ids)).Should().BeLessThan(0.05f);
+        ModelRuns.MaxAbsDifference(ModelRuns.LastLogits(model, ids), ModelRuns.LastLogits(wide, ids)).Should().BeLessThan(0.05f);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing.Conformance;
 using Gpt2Kit.Testing;
 using Gpt2Kit.Gpt2.SafeTensors;
 using Gpt2Kit.Gpt2.Tests.Support;
@@ -37,10 +38,10 @@ public sealed class ReferenceForwardTests : IDisposable
         // The random initialization is small; make the blocks matter by using larger weights for this test.
         ScaleWeights(_folder.Path, 12f);
 
-        int[] ids = ModelRunner.RandomIds(11, seed: 3, vocab: 300);
+        int[] ids = ModelRuns.RandomIds(11, seed: 3, vocab: 300);
         var expected = new ReferenceGpt2(_folder.Path).Logits(ids);
         using var model = Gpt2Model.FromPretrained(_folder.Path, new ModelLoadOptions { Threads = 2 });
-        float[] logits = ModelRunner.AllPositionLogits(model, ids);
+        float[] logits = ModelRuns.AllPositionLogits(model, ids);
         for (int t = 0; t < ids.Length; t++)
         {
             KernelsMaxError(logits.AsSpan(t * 300, 300), expected[t]).Should().BeLessThan(1e-4, $"position {t}");

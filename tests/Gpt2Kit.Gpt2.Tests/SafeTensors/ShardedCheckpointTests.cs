@@ -1,3 +1,4 @@
+using Gpt2Kit.Testing.Conformance;
 using System.Text.Json.Nodes;
 using Gpt2Kit.Gpt2.SafeTensors;
 using Gpt2Kit.Gpt2.Tests.Support;
@@ -19,7 +20,7 @@ public sealed class ShardedCheckpointTests : IDisposable
         Reshard(shards: 3);
         int[] ids = [464, 2068, 7586, 21831];
         using var sharded = Gpt2Model.FromPretrained(_folder.Path, new ModelLoadOptions { Threads = 2 });
-        ModelRunner.LastLogits(sharded, ids).Should().Equal(ModelRunner.LastLogits(ModelRunner.Model("gpt2-tiny"), ids));
+        ModelRuns.LastLogits(sharded, ids).Should().Equal(ModelRuns.LastLogits(ModelRunner.Model("gpt2-tiny"), ids));
         sharded.MappedBytes.Should().BeGreaterThan(13_000_000);
         sharded.ConvertedBytes.Should().Be(0, "fp32 weights are used from the mapped files");
     }
@@ -56,43 +57,10 @@ public sealed class ShardedCheckpointTests : IDisposable
         Directory.GetFiles(_folder.Path, "model-*.safetensors").Length.Should().BeGreaterThan(1);
         using var model = Gpt2Model.FromPretrained(_folder.Path, new ModelLoadOptions { Threads = 1 });
         model.ParameterCount.Should().Be(config.ParameterCount);
-        ModelRunner.LastLogits(model, [1, 2, 3]).Should().OnlyContain(v => float.IsFinite(v));
+        ModelRuns.LastLogits(model, [1, 2, 3]).Should().OnlyContain(v => float.IsFinite(v));
     }
 
-    private void Reshard(int shards)
-    {
-        foreach (string name in new[] { "config.json", "generation_config.json" })
-        {
-            File.Copy(FixturePaths.Get("gpt2-tiny", name), _folder.File(name));
-        }
-
-        var (header, data) = CheckpointFiles.Read(FixturePaths.Get("gpt2-tiny", "model.safetensors"));
-        var names = header.Select(p => p.Key).Where(k => k != "__metadata__").ToList();
-        var weightMap = new JsonObject();
-        for (int s = 0; s < shards; s++)
-        {
-            string file = $"model-{s + 1:D5}-of-{shards:D5}.safetensors";
-            var shardHeader = new JsonObject();
-            using var shardData = new MemoryStream();
-            foreach (string name in names.Where((_, i) => i % shards == s))
-            {
-                var offsets = header[name]!["data_offsets"]!.AsArray();
-                int begin = (int)offsets[0]!, end = (int)offsets[1]!;
-                shardHeader[name] = new JsonObject
-                {
-                    ["dtype"] = header[name]!["dtype"]!.DeepClone(),
-                    ["shape"] = header[name]!["shape"]!.DeepClone(),
-                    ["data_offsets"] = new JsonArray(shardData.Length, shardData.Length + (end - begin)),
-                };
-                shardData.Write(data, begin, end - begin);
-                weightMap[name] = file;
-            }
-
-            CheckpointFiles.Write(_folder.File(file), shardHeader, shardData.ToArray());
-        }
-
-        File.WriteAllText(_folder.File("model.safetensors.index.json"), new JsonObject { ["metadata"] = new JsonObject(), ["weight_map"] = weightMap }.ToJsonString());
-    }
+    private void Reshard(int shards) => CheckpointFiles.Reshard("gpt2-tiny", _folder.Path, shards);
 
     private void EditIndex(Action<JsonObject> edit)
     {

@@ -84,4 +84,36 @@ public class ConfiguredModelTests
             Directory.Delete(empty, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task An_object_model_setting_names_path_backend_device_and_dtype()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gpt2Kit:Model:Path"] = FixturePaths.Checkpoint("gpt2-tiny"),
+            ["Gpt2Kit:Model:Backend"] = "GPT2",
+            ["Gpt2Kit:Model:Device"] = "cpu",
+            ["Gpt2Kit:Model:DType"] = "f32",
+        }).Build();
+        Gpt2Kit.Configuration.Gpt2KitConfiguration.ReadModelSettings(configuration.GetSection("Gpt2Kit"))
+            .Should().Be(new Gpt2Kit.Configuration.ModelSettings(FixturePaths.Checkpoint("gpt2-tiny")) { Backend = "GPT2", Device = "cpu", DType = "f32" });
+
+        var services = new ServiceCollection();
+        services.AddGpt2Kit(configuration).AddGpt2Backend();
+        await using var provider = services.BuildServiceProvider();
+        var result = await provider.GetRequiredService<ITextGenerator>().GenerateAsync(GenerationRequest.FromIds([[15496, 11]], new GenerationOptions { MaxNewTokens = 2 }));
+        result.Sequences[0].Should().HaveCount(4);
+    }
+
+    [Fact]
+    public void An_object_model_setting_without_a_path_or_with_an_unknown_key_is_reported_with_its_path()
+    {
+        static IConfiguration With(string key, string value) =>
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"Gpt2Kit:Model:{key}"] = value }).Build();
+
+        FluentActions.Invoking(() => new ServiceCollection().AddGpt2Kit(With("Backend", "gpt2")))
+            .Should().Throw<GenerationConfigurationException>().WithMessage("Gpt2Kit:Model:Path: a value is required*");
+        FluentActions.Invoking(() => new ServiceCollection().AddGpt2Kit(With("Dtype2", "f32")))
+            .Should().Throw<GenerationConfigurationException>().WithMessage("Gpt2Kit:Model:Dtype2: unknown setting 'Dtype2'*DType*");
+    }
 }

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
-using Gpt2Kit.Testing;
 
-namespace Gpt2Kit.Gpt2.Tests.Support;
+namespace Gpt2Kit.Testing;
 
 /// <summary>Copies of the fixture checkpoints, and surgery on safetensors headers for the bad-input tests.</summary>
 public static class CheckpointFiles
@@ -57,5 +56,43 @@ public static class CheckpointFiles
         var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         config[key] = value;
         File.WriteAllText(path, config.ToJsonString());
+    }
+
+    /// <summary>Writes the tensors of <paramref name="checkpoint"/>'s model.safetensors into <paramref name="folder"/> as
+    /// <paramref name="shards"/> files with a model.safetensors.index.json, next to copies of its config files.</summary>
+    public static void Reshard(string checkpoint, string folder, int shards)
+    {
+        foreach (string name in new[] { "config.json", "generation_config.json" })
+        {
+            File.Copy(FixturePaths.Get(checkpoint, name), Path.Combine(folder, name), overwrite: true);
+        }
+
+        var (header, data) = Read(FixturePaths.Get(checkpoint, "model.safetensors"));
+        var names = header.Select(p => p.Key).Where(k => k != "__metadata__").ToList();
+        var weightMap = new JsonObject();
+        for (int s = 0; s < shards; s++)
+        {
+            string file = $"model-{s + 1:D5}-of-{shards:D5}.safetensors";
+            var shardHeader = new JsonObject();
+            using var shardData = new MemoryStream();
+            foreach (string name in names.Where((_, i) => i % shards == s))
+            {
+                var offsets = header[name]!["data_offsets"]!.AsArray();
+                int begin = (int)offsets[0]!, end = (int)offsets[1]!;
+                shardHeader[name] = new JsonObject
+                {
+                    ["dtype"] = header[name]!["dtype"]!.DeepClone(),
+                    ["shape"] = header[name]!["shape"]!.DeepClone(),
+                    ["data_offsets"] = new JsonArray(shardData.Length, shardData.Length + (end - begin)),
+                };
+                shardData.Write(data, begin, end - begin);
+                weightMap[name] = file;
+            }
+
+            Write(Path.Combine(folder, file), shardHeader, shardData.ToArray());
+        }
+
+        File.WriteAllText(Path.Combine(folder, "model.safetensors.index.json"),
+            new JsonObject { ["metadata"] = new JsonObject(), ["weight_map"] = weightMap }.ToJsonString());
     }
 }
