@@ -30,7 +30,7 @@ public static class GenerationConfiguration
     public static GenerationOptions FromJson(string json, GenerationOptions? baseOptions = null)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var configuration = LoadJson(json, "JSON");
+        var configuration = LoadJson(json, "JSON", string.Empty);
         return BindCore(configuration, baseOptions, SettingReader.Default);
     }
 
@@ -49,7 +49,7 @@ public static class GenerationConfiguration
             throw new GenerationConfigurationException(path, $"the file cannot be read ({ex.Message})");
         }
 
-        var configuration = LoadJson(json, path);
+        var configuration = LoadJson(json, path, $"{path}: ");
         return BindCore(configuration, baseOptions, new SettingReader($"{path}: "));
     }
 
@@ -121,7 +121,8 @@ public static class GenerationConfiguration
         {
             if (GenerationOptionFields.ByKey.TryGetValue(child.Key, out var field))
             {
-                var value = SettingReader.IsUnset(child) && !AcceptsEmpty(field, child)
+                // Only JSON null is "unset"; [] or "" given for a number reaches the reader and is refused there.
+                var value = SettingReader.IsNull(child)
                     ? GenerationOptionFields.UnsetValue(field)
                     : field.Read(reader, child);
                 field.Property.SetValue(options, value);
@@ -143,18 +144,40 @@ public static class GenerationConfiguration
         }
     }
 
-    // An empty JSON list ("eos_token_id": []) is a value of a list field, not "unset".
-    private static bool AcceptsEmpty(GenerationOptionField field, IConfigurationSection section) =>
-        section.Value == string.Empty && !field.Property.PropertyType.IsValueType && field.Property.PropertyType != typeof(string);
-
     /// <summary>Fills <paramref name="options"/> in place from JSON text; messages start with <paramref name="source"/>.</summary>
     internal static void ApplyJson(string json, string source, GenerationOptions options) =>
-        BindInto(LoadJson(json, source), options, new SettingReader($"{source}: "));
+        BindInto(LoadJson(json, source, $"{source}: "), options, new SettingReader($"{source}: "));
 
-    private static IConfigurationRoot LoadJson(string json, string source)
+    // The configuration model cannot tell {} from null, so JSON text is checked first: a list or an object given for a
+    // number, a boolean or a name is an error naming the key, never "unset".
+    private static void RejectContainersForScalars(string json, string pathPrefix)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (GenerationOptionRules.Find(property.Name) is { } rule
+                && property.Value.ValueKind is JsonValueKind.Array or JsonValueKind.Object
+                && IsScalar(rule.Property.PropertyType))
+            {
+                var kind = Nullable.GetUnderlyingType(rule.Property.PropertyType) ?? rule.Property.PropertyType;
+                var allowed = rule.Range is { } range ? range.Describe() : kind == typeof(bool) ? "true or false" : kind == typeof(string) ? "a string" : "true, false or \"never\"";
+                throw new GenerationConfigurationException(pathPrefix + property.Name, property.Value.ValueKind == JsonValueKind.Array ? "[]" : "{}", allowed);
+            }
+        }
+    }
+
+    private static bool IsScalar(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is var t && (t.IsPrimitive || t.IsEnum || t == typeof(string));
+
+    private static IConfigurationRoot LoadJson(string json, string source, string pathPrefix)
     {
         try
         {
+            RejectContainersForScalars(json, pathPrefix);
             return new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
         }
         catch (JsonException ex)
