@@ -164,7 +164,8 @@ internal static class GenerationOptionsResolver
         int vocab = model.VocabSize;
         var tokenIds = NumberRange.TokenIds(vocab);
         bool sampling = o.DoSample == true;
-        foreach (var rule in GenerationOptionRules.All)
+        // EOS first: the pad id falls back to it, so a bad EOS id is reported as itself.
+        foreach (var rule in GenerationOptionRules.All.OrderBy(r => r == GenerationOptionRules.EosTokenId ? 0 : 1))
         {
             if (rule.Range is not { } range || (rule.OnlyWhenSampling && !sampling))
             {
