@@ -55,6 +55,26 @@ public sealed class Gpt2KitChatClientTests
     }
 
     [Fact]
+    public async Task AFortyThousandMessageConversation_IsTrimmedByBinarySearch_KeepingTheNewestTurnsThatFit()
+    {
+        // One token per character: 200 positions less a 10-token reply. Dropping turns one by one would re-tokenize the
+        // whole transcript 40,000 times; the reducer needs about 16 tokenizations.
+        _generator.Model = _generator.Model with { ContextLength = 200 };
+        using var client = new Gpt2KitChatClient(_generator.Say(" ok"));
+        var conversation = new List<ChatMessage> { new(ChatRole.System, "Be brief.") };
+        conversation.AddRange(Enumerable.Range(0, 40_000).Select(i => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, $"m{i}")));
+
+        await client.GetResponseAsync(conversation, new ChatOptions { MaxOutputTokens = 10 });
+
+        string prompt = _generator.Requests.Single().Prompts![0];
+        _generator.Tokenizer.Encode(prompt).Length.Should().BeLessThanOrEqualTo(190);
+        prompt.Should().StartWith("Be brief.\n\n").And.EndWith("User: m39998\nAssistant: m39999\nAssistant:");
+        var withOneMore = new ContextWindowChatReducer(_generator.Tokenizer, ChatPromptFormat.Default, 190);
+        var keptTurns = (await withOneMore.ReduceAsync(conversation, CancellationToken.None)).Count() - 1;
+        ChatPromptFormat.Default.Format([conversation[0], .. conversation.TakeLast(keptTurns + 1)]).Length.Should().BeGreaterThan(190, "one more turn would not fit");
+    }
+
+    [Fact]
     public async Task AConversationThatFits_IsSentWhole()
     {
         using var client = new Gpt2KitChatClient(_generator.Say(" ok"));
