@@ -106,15 +106,19 @@ public sealed class LayeredOptionsTests : IDisposable
     }
 
     [Fact]
-    public async Task Fifty_thousand_bad_words_bind_in_linear_time()
+    public async Task Fifty_thousand_bad_words_bind_from_json_in_linear_time()
     {
         using var model = Gpt2Model.FromPretrained(_folder.Path);
         var generator = TextGenerator.Create(model, Gpt2Tokenizer.FromFolder(_folder.Path));
         var vocab = model.Info.VocabSize;
         var badWords = Enumerable.Range(0, vocab - 1).Select(i => new[] { i, (i + 1) % (vocab - 1) }).ToList();
 
-        var result = await generator.GenerateAsync(GenerationRequest.FromIds(Prompt, new GenerationOptions { MaxNewTokens = 2, BadWordsIds = badWords }));
+        var json = "{ \"max_new_tokens\": 2, \"bad_words_ids\": [" + string.Join(",", badWords.Select(w => $"[{w[0]},{w[1]}]")) + "] }";
 
+        var bound = Gpt2Kit.Configuration.GenerationConfiguration.FromJson(json);
+        var result = await generator.GenerateAsync(GenerationRequest.FromIds(Prompt, bound));
+
+        bound.BadWordsIds.Should().HaveCount(vocab - 1).And.ContainInOrder(badWords[0], badWords[^1]);
         result.Processors.Should().Contain("bad_words");
     }
 }
