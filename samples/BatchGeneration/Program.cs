@@ -12,7 +12,7 @@ using var model = Gpt2Model.FromPretrained(folder);
 var tokenizer = Gpt2Tokenizer.FromFolder(folder);
 var generator = TextGenerator.Create(model, tokenizer);
 
-string[] prompts = ["The quick brown fox", "Hello", "In a shocking finding, scientists discovered a herd of unicorns"];
+string[] prompts = ["Tom met a", "Once upon a time", "One day, Lily found a"];
 var options = new GenerationOptions { MaxNewTokens = 12 };
 
 // What the generator does with the prompts: left padding with the pad id (GPT-2 has none, so EOS 50256) and a mask.
@@ -20,7 +20,7 @@ var batch = tokenizer.EncodeBatch(prompts, PaddingSide.Left, padTokenId: tokeniz
 Console.WriteLine($"padded prompt width: {batch.Width}");
 for (int row = 0; row < batch.Rows; row++)
 {
-    Console.WriteLine($"  ids  [{string.Join(", ", batch.InputIds[row]),-60}] mask [{string.Join("", batch.AttentionMask[row])}]");
+    Console.WriteLine($"  ids  [{string.Join(", ", batch.InputIds[row]),-50}] mask [{string.Join("", batch.AttentionMask[row])}]");
 }
 
 var result = await generator.GenerateAsync(new GenerationRequest { Prompts = prompts, Options = options });

@@ -7,7 +7,7 @@ using Gpt2Kit.Gpt2;
 using Gpt2Kit.Gpt2.Tokenization;
 
 string folder = SampleModel.Resolve(args.FirstOrDefault());
-string prompt = args.Length > 1 ? args[1] : "The meaning of life is";
+string prompt = args.Length > 1 ? args[1] : "One day, Lily found a";
 using var model = Gpt2Model.FromPretrained(folder);
 var generator = TextGenerator.Create(model, Gpt2Tokenizer.FromFolder(folder));
 int[] eos = [.. generator.Model.EosTokenIds];

@@ -1,7 +1,10 @@
 // ChatClient: GPT-2 behind Microsoft.Extensions.AI's IChatClient, registered with dependency injection. GPT-2 is not a
-// chat model; the conversation is sent as a plain transcript ("User: ..." / "Assistant: ...", ending with "Assistant:")
-// and each reply stops where the model starts the next "User:" turn (see README.md).
+// chat model: it continues text. The library's default format writes the conversation as a "User: ..." / "Assistant: ..."
+// transcript (see README.md); this sample derives its own format instead, a story in which Tom and Lily talk, because the
+// demo checkpoint knows nothing but children's stories (real gpt2 follows it too).
 //   dotnet run --project samples/ChatClient [-- MODEL] [--interactive]
+using System.Text;
+using Gpt2Kit.Extensions.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,11 +13,11 @@ string[] positional = args.Where(a => a != "--interactive").ToArray();
 string folder = SampleModel.Resolve(positional.FirstOrDefault());
 
 var services = new ServiceCollection();
-services.AddGpt2Kit().AddGpt2Model(folder).AddGpt2KitChatClient();
+services.AddGpt2Kit().AddGpt2Model(folder).AddGpt2KitChatClient(o => o.PromptFormat = new StoryDialogueFormat { UserLabel = "Tom", AssistantLabel = "Lily" });
 await using var provider = services.BuildServiceProvider();
 var chat = provider.GetRequiredService<IChatClient>();
 
-List<ChatMessage> history = [new(ChatRole.System, "A conversation with a helpful assistant.")];
+List<ChatMessage> history = [new(ChatRole.System, "Once upon a time, there was a kind girl named Lily. One day, Lily met Tom in the park.")];
 var options = new ChatOptions
 {
     MaxOutputTokens = 40,
@@ -26,16 +29,16 @@ var options = new ChatOptions
 
 var metadata = chat.GetService<ChatClientMetadata>();
 Console.WriteLine($"{metadata?.ProviderName} / {metadata?.DefaultModelId}");
-IEnumerable<string> questions = interactive ? ReadQuestions() : ["Hello! Who are you?", "What is your favourite book?"];
+IEnumerable<string> questions = interactive ? ReadQuestions() : ["Hello, Lily! Do you want to play?", "Can you help me find my ball?"];
 foreach (string question in questions)
 {
     if (!interactive)
     {
-        Console.WriteLine($"User: {question}");
+        Console.WriteLine($"Tom: {question}");
     }
 
     history.Add(new ChatMessage(ChatRole.User, question));
-    Console.Write("Assistant: ");
+    Console.Write("Lily: ");
     var updates = new List<ChatResponseUpdate>();
     await foreach (var update in chat.GetStreamingResponseAsync(history, options))
     {
@@ -52,7 +55,7 @@ static IEnumerable<string> ReadQuestions()
 {
     while (true)
     {
-        Console.Write("User: ");
+        Console.Write("Tom: ");
         string? line = Console.ReadLine();
         if (string.IsNullOrWhiteSpace(line))
         {
@@ -60,5 +63,25 @@ static IEnumerable<string> ReadQuestions()
         }
 
         yield return line;
+    }
+}
+
+/// <summary>The conversation as a story: the system text, then each turn as quoted speech (<c>"..." said Tom.</c>), ending
+/// with an opening quote for the assistant. The reply is what the model writes up to the closing quote.</summary>
+internal sealed class StoryDialogueFormat : ChatPromptFormat
+{
+    public override IReadOnlyList<string> StopSequences => ["\""];
+
+    public override string Format(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+    {
+        var list = messages.ToList();
+        var story = new StringBuilder();
+        story.AppendJoin(' ', list.Where(m => m.Role == ChatRole.System).Select(m => m.Text.Trim()));
+        foreach (var message in list.Where(m => m.Role != ChatRole.System))
+        {
+            story.Append($" \"{message.Text.Trim()}\" said {LabelOf(message.Role)}.");
+        }
+
+        return story.Append(" \"").ToString().TrimStart();
     }
 }

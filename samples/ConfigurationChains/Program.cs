@@ -14,7 +14,8 @@ try
         .AddCommandLine(args)
         .Build();
 
-    var model = FindModel(Gpt2KitConfiguration.ReadModel(Gpt2KitConfiguration.GetSection(configuration)) ?? "tests/fixtures/gpt2-tiny");
+    // Gpt2Kit:Model (a folder, demo or a Hugging Face name) if set; else gpt2 from the Hugging Face cache, else demo.
+    var model = FindModel(Gpt2KitConfiguration.ReadModel(Gpt2KitConfiguration.GetSection(configuration)));
     var services = new ServiceCollection();
     services.AddGpt2Kit(configuration).AddGpt2Model(model);
 
@@ -31,14 +32,14 @@ try
     Console.WriteLine($"token ids:  [{string.Join(", ", result.Sequences[0].Skip(result.PromptLength))}]");
     return 0;
 }
-catch (Exception e) when (e is GenerationConfigurationException or DirectoryNotFoundException or FileNotFoundException or InvalidDataException or Gpt2Kit.Models.ModelLoadException)
+catch (Exception e) when (e is GenerationConfigurationException or Gpt2Kit.Hub.HuggingFaceHubException or DirectoryNotFoundException or FileNotFoundException or InvalidDataException or Gpt2Kit.Models.ModelLoadException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
 
-// A relative model path is looked up from the current folder upwards, so `dotnet run` works from the sample's folder.
-static string FindModel(string path) => Path.IsPathRooted(path)
-    ? path
-    : SampleModel.FindAbove(path)
-      ?? throw new DirectoryNotFoundException($"Gpt2Kit:Model: the folder '{path}' was not found from '{Directory.GetCurrentDirectory()}' or above.");
+// A relative folder is looked up from the current folder upwards, so `dotnet run` works from the sample's folder; names
+// (demo, gpt2) and anything else go through the usual resolution.
+static string FindModel(string? value) => value is not null && !Gpt2Kit.Hub.DemoModel.IsName(value) && !Path.IsPathRooted(value) && SampleModel.FindAbove(value) is { } folder
+    ? folder
+    : SampleModel.Resolve(value);

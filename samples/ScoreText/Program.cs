@@ -10,8 +10,9 @@ using var model = Gpt2Model.FromPretrained(folder);
 var tokenizer = Gpt2Tokenizer.FromFolder(folder);
 var generator = TextGenerator.Create(model, tokenizer);
 
-const string Prompt = "The capital of France is";
-string[] continuations = [" Paris.", " London.", " a city on the Seine.", " purple elephants."];
+// The last candidate uses words the demo checkpoint never saw: it rates them far below everything it knows.
+const string Prompt = "One day, Lily found a";
+string[] continuations = [" golden coin in the garden.", " little puppy.", " big red ball.", " tax return."];
 
 int[] promptIds = tokenizer.Encode(Prompt);
 var scored = new List<(string Text, ScoreResult Score, int[] Ids)>();

@@ -6,7 +6,7 @@ using Gpt2Kit.Gpt2;
 using Gpt2Kit.Gpt2.Tokenization;
 
 string folder = SampleModel.Resolve(args.FirstOrDefault());
-string prompt = args.Length > 1 ? args[1] : "In a shocking finding, scientists discovered";
+string prompt = args.Length > 1 ? args[1] : "Once upon a time";
 using var model = Gpt2Model.FromPretrained(folder);
 var generator = TextGenerator.Create(model, Gpt2Tokenizer.FromFolder(folder));
 

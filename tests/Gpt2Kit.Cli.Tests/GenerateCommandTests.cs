@@ -9,11 +9,20 @@ public class GenerateCommandTests
 
     public static TheoryData<int, string> Cases() => FixtureCases.GenerateRows();
 
+    public static TheoryData<int, string> DemoCases() => FixtureCases.DemoGenerateRows();
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Every_reference_case_matches_through_the_json_output(int index, string name)
+    public Task Every_reference_case_matches_through_the_json_output(int index, string name) =>
+        CheckJsonOutput(FixtureCases.Generate[index], name);
+
+    [Theory]
+    [MemberData(nameof(DemoCases))]
+    public Task Every_demo_checkpoint_case_matches_through_the_json_output(int index, string name) =>
+        CheckJsonOutput(FixtureCases.DemoGenerate[index], name);
+
+    private static async Task CheckJsonOutput(GenerateCase item, string name)
     {
-        var item = FixtureCases.Generate[index];
         var expected = item.Expected;
 
         var output = await CliRunner.RunJsonAsync("generate",

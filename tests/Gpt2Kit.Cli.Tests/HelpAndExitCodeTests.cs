@@ -97,7 +97,8 @@ public class HelpAndExitCodeTests
     }
 
     // Splits a command line the way a POSIX shell does for the quoting the examples use.
-    private static List<string> ShellWords(string line)
+    /// <summary>Splits a command line as a POSIX shell would for simple quoting ('...', "...", bare words).</summary>
+    internal static List<string> ShellWords(string line)
     {
         var words = new List<string>();
         var word = new StringBuilder();

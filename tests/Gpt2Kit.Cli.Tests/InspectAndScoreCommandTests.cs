@@ -72,12 +72,18 @@ public class InspectAndScoreCommandTests
 
     public static TheoryData<int> ScoreCases() => FixtureCases.ScoreRows();
 
+    public static TheoryData<int> DemoScoreCases() => FixtureCases.DemoScoreRows();
+
     [Theory]
     [MemberData(nameof(ScoreCases))]
-    public async Task Score_matches_the_reference(int index)
-    {
-        var item = FixtureCases.Score[index];
+    public Task Score_matches_the_reference(int index) => CheckScore(FixtureCases.Score[index]);
 
+    [Theory]
+    [MemberData(nameof(DemoScoreCases))]
+    public Task Score_on_the_demo_checkpoint_matches_the_reference(int index) => CheckScore(FixtureCases.DemoScore[index]);
+
+    private static async Task CheckScore(ScoreCase item)
+    {
         var output = await CliRunner.RunJsonAsync("score",
             "--model", item.CheckpointPath,
             "--input-ids", JsonSerializer.Serialize(item.InputIds),

@@ -14,8 +14,13 @@ public static class FixturePaths
     /// <summary>A file or folder inside the fixtures folder.</summary>
     public static string Get(params string[] parts) => Path.Combine([Root, .. parts]);
 
-    /// <summary>The folder of a reference checkpoint (<c>gpt2-tiny</c>, <c>gpt2-tiny-f16</c>).</summary>
-    public static string Checkpoint(string name) => Get(name);
+    /// <summary>The checkpoint name <c>demo.json</c> uses for the trained demo checkpoint.</summary>
+    public const string DemoCheckpoint = "demo";
+
+    /// <summary>The folder of a reference checkpoint: <c>gpt2-tiny</c> and <c>gpt2-tiny-f16</c> in the fixtures folder,
+    /// <c>demo</c> in the repository's <c>models/gpt2-stories</c>.</summary>
+    public static string Checkpoint(string name) =>
+        name == DemoCheckpoint ? Path.Combine(RepositoryRoot, "models", "gpt2-stories") : Get(name);
 
     private static string FindRoot()
     {

@@ -1,10 +1,12 @@
 // Sample host: loads every plugin under ./plugins (one subfolder per plugin), lists what they registered, and generates
 // with the sample plugin's ban_digits processor in the chain.
+//   dotnet run [-- MODEL [PROMPT]]   (try: -- gpt2 "In 1999 there were"; the demo checkpoint never writes digits anyway)
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 
-var model = args.Length > 0 ? args[0] : SampleModel.TinyCheckpoint();
+var model = SampleModel.Resolve(args.FirstOrDefault());
+var prompt = args.Length > 1 ? args[1] : "One day, Lily found a";
 var pluginsFolder = Path.Combine(AppContext.BaseDirectory, "plugins");
 
 var services = new ServiceCollection();
@@ -25,7 +27,7 @@ foreach (var failure in report.Failures)
 var generator = provider.GetRequiredService<ITextGenerator>();
 foreach (var chain in new[] { Array.Empty<ProcessorSpec>(), [ProcessorSpec.Create("ban_digits")] })
 {
-    var options = new GenerationOptions { Strategy = "sample", Seed = 5, MaxNewTokens = 16, Processors = chain };
-    var result = await generator.GenerateAsync(GenerationRequest.FromText("In 1999 there were", options));
+    var options = new GenerationOptions { Strategy = "sample", Seed = 5, MaxNewTokens = 24, Processors = chain };
+    var result = await generator.GenerateAsync(GenerationRequest.FromText(prompt, options));
     Console.WriteLine($"[{string.Join(", ", result.Processors)}] {result.Texts[0]}");
 }

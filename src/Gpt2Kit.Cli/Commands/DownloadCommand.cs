@@ -73,7 +73,8 @@ internal static class DownloadCommand
         return command;
     }
 
-    /// <summary>What every <c>--model</c> option goes through (see <c>GeneratorHost.Load</c>): an existing folder as is, else a
+    /// <summary>What every <c>--model</c> option goes through (see <c>GeneratorHost.Load</c>): <c>demo</c> as the demo checkpoint
+    /// (<see cref="DemoModel"/>), an existing folder as is, else a
     /// Hugging Face name through the cache, downloaded with progress on the context's stderr when missing; null or empty
     /// means <see cref="ModelLocation.DefaultModel"/>.</summary>
     /// <returns>The folder to load.</returns>
@@ -85,7 +86,7 @@ internal static class DownloadCommand
         try
         {
             var resolver = new HuggingFaceModelResolver(HuggingFaceHubOptions.FromEnvironment());
-            bool mayDownload = !Directory.Exists(model) && HubModelReference.TryParse(model, out var reference) && resolver.TryGetCached(reference) is null;
+            bool mayDownload = !DemoModel.IsName(model) && !Directory.Exists(model) && HubModelReference.TryParse(model, out var reference) && resolver.TryGetCached(reference) is null;
             var resolved = mayDownload
                 ? await WithProgressAsync(context, progress => resolver.ResolveAsync(model, progress, cancellationToken))
                 : await resolver.ResolveAsync(model, cancellationToken: cancellationToken);
@@ -115,6 +116,11 @@ internal static class DownloadCommand
 
     private static HubModelReference ParseReference(string text, string? revision)
     {
+        if (DemoModel.IsName(text))
+        {
+            throw new CliException($"'{text}' is the demo checkpoint that comes with Gpt2Kit ({DemoModel.RelativePath}); it needs no download: use --model {DemoModel.Name}.");
+        }
+
         if (Directory.Exists(text))
         {
             throw new CliException($"'{text}' is a local folder; download takes a Hugging Face model name (name, org/name or org/name@revision).");

@@ -16,7 +16,7 @@ internal static class GenerateCommand
     internal static Command Create(CliContext context)
     {
         var command = new Command("generate", "Generate text from a prompt with Hugging Face generate() semantics.").WithExamples(
-            "gpt2kit generate --prompt \"Hello, my name is\" --max-new-tokens 20 --stream",
+            "gpt2kit generate --model demo --prompt \"Once upon a time\" --max-new-tokens 40",
             "gpt2kit generate --model gpt2 --prompt \"Once upon a time\" --do-sample --top-p 0.9 --seed 42",
             "gpt2kit generate --input-ids '[[464,2068,7586]]' --num-beams 4 --max-new-tokens 10 --json");
         var settings = new GenerationCliOptions(command);

@@ -10,7 +10,7 @@ internal static class InfoCommand
 {
     internal static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "A checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision).", Required = true };
+        var model = new Option<string>("--model") { Description = "demo, a checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision).", Required = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var command = new Command("info", "Show a GPT-2 checkpoint's configuration, parameter count, dtype and memory use.") { model, json }.WithExamples(
             "gpt2kit info --model gpt2",

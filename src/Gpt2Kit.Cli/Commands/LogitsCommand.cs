@@ -13,7 +13,7 @@ internal static class LogitsCommand
 
     internal static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "A checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision).", Required = true };
+        var model = new Option<string>("--model") { Description = "demo, a checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision).", Required = true };
         var inputIds = new Option<string>("--input-ids") { Description = "Token ids: [464,2068] or [[464,2068],[40]] (ragged rows are left-padded).", Required = true };
         var threads = new Option<int?>("--threads") { Description = "Threads for the forward pass (default: every core)." };
         var json = new Option<bool>("--json") { Description = "Print {\"logits\": [[...], ...]} instead of the top ids per row." };

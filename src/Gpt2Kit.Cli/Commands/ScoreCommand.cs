@@ -15,7 +15,7 @@ internal static class ScoreCommand
             "gpt2kit score --input-ids '[464,2068,7586]' --continuation-ids '[21831]' --json");
         var model = new Option<string>("--model")
         {
-            Description = "A checkpoint folder or a Hugging Face name (gpt2, org/name@revision).",
+            Description = "demo (the offline demo checkpoint), a checkpoint folder or a Hugging Face name (gpt2, org/name@revision).",
             DefaultValueFactory = _ => Hub.ModelLocation.DefaultModel,
         };
         var prompt = new Option<string>("--prompt") { Description = "The prompt as text." };

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Unicode;
 using Gpt2Kit.Cli.Infrastructure;
 using Gpt2Kit.Gpt2.Tokenization;
+using Gpt2Kit.Hub;
 
 namespace Gpt2Kit.Cli.Commands;
 
@@ -42,11 +43,12 @@ internal static class TokenizeCommand
     /// <summary>The <c>--model</c> option of the tokenizer commands: a folder with the tokenizer files.</summary>
     internal static Option<string?> ModelOption() => new("--model")
     {
-        Description = "A model folder with vocab.json + merges.txt, encoder.json + vocab.bpe or tokenizer.json (default: the embedded GPT-2 vocabulary).",
+        Description = "A model folder with vocab.json + merges.txt, encoder.json + vocab.bpe or tokenizer.json, or demo (default: the embedded GPT-2 vocabulary).",
     };
 
-    /// <summary>The tokenizer of <c>--model</c>, or the embedded GPT-2 one.</summary>
-    internal static Gpt2Tokenizer LoadTokenizer(string? folder) => string.IsNullOrEmpty(folder) ? Gpt2Tokenizer.Default : Gpt2Tokenizer.FromFolder(folder);
+    /// <summary>The tokenizer of <c>--model</c> (a folder, or <c>demo</c>), or the embedded GPT-2 one.</summary>
+    internal static Gpt2Tokenizer LoadTokenizer(string? folder) =>
+        string.IsNullOrEmpty(folder) ? Gpt2Tokenizer.Default : Gpt2Tokenizer.FromFolder(DemoModel.IsName(folder) ? DemoModel.Find() : folder);
 
     private static string ReadInput(string? text, string? path)
     {

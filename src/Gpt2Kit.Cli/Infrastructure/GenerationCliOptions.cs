@@ -17,7 +17,7 @@ internal sealed class GenerationCliOptions
     {
         Model = Add(command, new Option<string>("--model")
         {
-            Description = "A checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision), taken from the Hugging Face cache or downloaded into it.",
+            Description = "demo (the small offline demo checkpoint), a checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision), taken from the Hugging Face cache or downloaded into it.",
             DefaultValueFactory = _ => Hub.ModelLocation.DefaultModel,
         });
         Prompt = Add(command, new Option<string[]>("--prompt") { Description = "A text prompt; repeat for a batch (left-padded).", Arity = ArgumentArity.OneOrMore });

@@ -283,7 +283,7 @@ internal sealed partial class HubHttpClient
         {
             throw new HuggingFaceHubException(
                 $"{reference}: cannot reach {_endpoint} ({e.Message}). Pass a model folder instead, or download the model where there is " +
-                "network access; HF_HUB_OFFLINE=1 uses only the local cache.", inner: e);
+                $"network access; HF_HUB_OFFLINE=1 uses only the local cache; {DemoModel.Suggestion}.", inner: e);
         }
     }
 

@@ -47,16 +47,23 @@ public sealed class HuggingFaceModelResolver
     /// <summary>Whether the network is off limits.</summary>
     public bool IsOffline { get; }
 
-    /// <summary>Resolves a folder path or a hub name: a folder as is, then the cache, then a download.</summary>
-    /// <param name="model">A folder, or <c>name</c>, <c>org/name</c>, optionally followed by <c>@revision</c>.</param>
+    /// <summary>Resolves a folder path or a hub name: <see cref="DemoModel.Name"/> to the demo checkpoint, a folder as is, then
+    /// the cache, then a download.</summary>
+    /// <param name="model"><c>demo</c>, a folder, or <c>name</c>, <c>org/name</c>, optionally followed by <c>@revision</c>.</param>
     /// <param name="progress">Receives download progress per file.</param>
     /// <param name="cancellationToken">Stops a download; the partial file is kept and resumed next time.</param>
-    /// <exception cref="DirectoryNotFoundException"><paramref name="model"/> is neither a folder nor a model name.</exception>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="model"/> is neither a folder nor a model name, or it is
+    /// <c>demo</c> and the demo checkpoint is not found.</exception>
     /// <exception cref="HuggingFaceHubException">The model is not cached and cannot be downloaded (offline, not found, network,
     /// corrupt data); the message says why and what to pass instead.</exception>
     public async Task<ResolvedModel> ResolveAsync(string model, IProgress<HubDownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        if (DemoModel.IsName(model))
+        {
+            return new ResolvedModel(DemoModel.Find(), DemoModel.Name, ModelSource.Folder);
+        }
+
         string expanded = HuggingFaceHubOptions.ExpandHome(model);
         if (Directory.Exists(expanded))
         {
@@ -98,7 +105,7 @@ public sealed class HuggingFaceModelResolver
             throw new HuggingFaceHubException(
                 $"'{reference}' is not in the Hugging Face cache ({CacheDirectory}) and HF_HUB_OFFLINE=1 forbids downloading it. " +
                 "Pass a model folder (--model path/to/folder), point HF_HUB_CACHE or HF_HOME at a cache that holds it, " +
-                $"or download it first where there is network access (gpt2kit download {reference}).");
+                $"or download it first where there is network access (gpt2kit download {reference}); {DemoModel.Suggestion}.");
         }
 
         var layout = new HubCacheLayout(CacheDirectory, reference);

@@ -1,8 +1,9 @@
 namespace Gpt2Kit.Hub;
 
 /// <summary>The one place that turns a <c>--model</c> value (or a configured <c>Model</c>) into a local folder:
-/// an existing folder as is, else a Hugging Face model name resolved through the cache or downloaded
-/// (see <see cref="HuggingFaceModelResolver"/>). Without a value the model is <see cref="DefaultModel"/>.</summary>
+/// <c>demo</c> to the repository's demo checkpoint (<see cref="DemoModel"/>), an existing folder as is, else a Hugging Face
+/// model name resolved through the cache or downloaded (see <see cref="HuggingFaceModelResolver"/>). Without a value the
+/// model is <see cref="DefaultModel"/>.</summary>
 /// <remarks>Stateless; thread-safe.</remarks>
 public static class ModelLocation
 {
@@ -10,7 +11,7 @@ public static class ModelLocation
     public const string DefaultModel = "gpt2";
 
     /// <summary>Resolves <paramref name="value"/> to a model folder, blocking while a download runs.</summary>
-    /// <param name="value">A folder, a hub name (<c>gpt2</c>, <c>org/name@revision</c>), or null/empty for <see cref="DefaultModel"/>.</param>
+    /// <param name="value"><c>demo</c>, a folder, a hub name (<c>gpt2</c>, <c>org/name@revision</c>), or null/empty for <see cref="DefaultModel"/>.</param>
     /// <param name="options">Cache, endpoint, offline mode; null reads <c>HF_*</c> environment variables.</param>
     /// <param name="progress">Receives download progress per file.</param>
     /// <param name="cancellationToken">Stops a download (the partial file is resumed next time).</param>

@@ -2,29 +2,33 @@ using Gpt2Kit.Testing;
 
 namespace Gpt2Kit.Cli.Tests.Commands;
 
-/// <summary><c>gpt2kit logits</c>: ragged rows are left-padded and masked, positions as generate(); matches logits.json.</summary>
+/// <summary><c>gpt2kit logits</c>: ragged rows are left-padded and masked, positions as generate(); matches logits.json and
+/// the logits cases of demo.json.</summary>
 public sealed class LogitsCommandTests
 {
+    public static TheoryData<int, string> Cases() => FixtureCases.LogitsRows();
+
+    public static TheoryData<int, string> DemoCases() => FixtureCases.DemoLogitsRows();
+
     [Theory]
-    [InlineData("gpt2-tiny")]
-    [InlineData("gpt2-tiny-f16")]
-    public async Task Json_logits_of_a_ragged_batch_match_the_fixture(string checkpoint)
+    [MemberData(nameof(Cases))]
+    public Task Json_logits_of_a_ragged_batch_match_the_fixture(int index, string title) => CheckJsonLogits(FixtureCases.Logits[index], title);
+
+    [Theory]
+    [MemberData(nameof(DemoCases))]
+    public Task Json_logits_on_the_demo_checkpoint_match_the_fixture(int index, string title) => CheckJsonLogits(FixtureCases.DemoLogits[index], title);
+
+    private static async Task CheckJsonLogits(LogitsCase item, string title)
     {
-        using var fixture = FixtureJson.Load("logits.json");
-        var testCase = fixture.RootElement.EnumerateArray().Single(c => c.GetProperty("checkpoint").GetString() == checkpoint);
-        var expected = testCase.GetProperty("expected").GetProperty("logits");
+        var result = await ModelCommandsRunner.RunJsonAsync("logits", "--model", item.CheckpointPath,
+            "--input-ids", item.InputIdsJson, "--threads", "2");
 
-        var result = await ModelCommandsRunner.RunJsonAsync("logits", "--model", FixturePaths.Checkpoint(checkpoint),
-            "--input-ids", testCase.GetProperty("input_ids").GetRawText(), "--threads", "2");
-
-        var rows = result.GetProperty("logits");
-        rows.GetArrayLength().Should().Be(2);
-        for (int r = 0; r < 2; r++)
+        var rows = FixtureJson.FloatRows(result.GetProperty("logits"));
+        rows.Should().HaveCount(item.Logits.Length);
+        for (int r = 0; r < rows.Length; r++)
         {
-            var actual = rows[r].EnumerateArray().Select(e => e.GetSingle()).ToArray();
-            var reference = expected[r].EnumerateArray().Select(FixtureJson.ReadFloat).ToArray();
-            actual.Should().HaveCount(50257);
-            actual.Zip(reference, (a, b) => Math.Abs(a - b)).Max().Should().BeLessThan(1e-4f, $"row {r}");
+            rows[r].Should().HaveCount(50257);
+            FixtureAssert.CloseValues(rows[r], item.Logits[r], $"{title} row {r}");
         }
     }
 

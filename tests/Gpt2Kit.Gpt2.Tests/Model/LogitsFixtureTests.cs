@@ -1,31 +1,33 @@
-using System.Text.Json;
 using Gpt2Kit.Models;
 using Gpt2Kit.Testing;
 
 namespace Gpt2Kit.Gpt2.Tests.Model;
 
-/// <summary>tests/fixtures/logits.json: last-position logits of a left-padded batch, positions as generate() derives them.</summary>
+/// <summary>tests/fixtures/logits.json and the <c>logits</c> cases of demo.json: last-position logits of a left-padded
+/// batch, positions as generate() derives them, within 1e-4.</summary>
 public sealed class LogitsFixtureTests
 {
-    public static TheoryData<string> Checkpoints => new() { "gpt2-tiny", "gpt2-tiny-f16" };
+    public static TheoryData<int, string> Cases() => FixtureCases.LogitsRows();
+
+    public static TheoryData<int, string> DemoCases() => FixtureCases.DemoLogitsRows();
 
     [Theory]
-    [MemberData(nameof(Checkpoints))]
-    public void Last_position_logits_of_a_left_padded_batch_match_the_fixture(string checkpoint)
-    {
-        using var document = FixtureJson.Load("logits.json");
-        var testCase = document.RootElement.EnumerateArray().Single(c => c.GetProperty("checkpoint").GetString() == checkpoint);
-        var expected = testCase.GetProperty("expected");
-        expected.GetProperty("positions").GetString().Should().Be("generate");
-        int[][] ids = ReadRows(expected.GetProperty("input_ids"));
-        int[][] mask = ReadRows(expected.GetProperty("attention_mask"));
-        float[][] expectedLogits = expected.GetProperty("logits").EnumerateArray()
-            .Select(row => row.EnumerateArray().Select(FixtureJson.ReadFloat).ToArray()).ToArray();
+    [MemberData(nameof(Cases))]
+    public void Last_position_logits_of_a_left_padded_batch_match_the_fixture(int index, string title) =>
+        Check(FixtureCases.Logits[index], title);
 
-        using var model = Gpt2Model.FromPretrained(FixturePaths.Checkpoint(checkpoint), new ModelLoadOptions { Threads = 2 });
-        int rows = ids.Length, width = ids[0].Length, vocab = model.Info.VocabSize;
-        int[] flatIds = ids.SelectMany(r => r).ToArray();
-        int[] flatMask = mask.SelectMany(r => r).ToArray();
+    [Theory]
+    [MemberData(nameof(DemoCases))]
+    public void Last_position_logits_on_the_demo_checkpoint_match_the_fixture(int index, string title) =>
+        Check(FixtureCases.DemoLogits[index], title);
+
+    private static void Check(LogitsCase item, string title)
+    {
+        item.Positions.Should().Be("generate");
+        using var model = Gpt2Model.FromPretrained(item.CheckpointPath, new ModelLoadOptions { Threads = 2 });
+        int rows = item.PaddedIds.Length, width = item.PaddedIds[0].Length, vocab = model.Info.VocabSize;
+        int[] flatIds = item.PaddedIds.SelectMany(r => r).ToArray();
+        int[] flatMask = item.AttentionMask.SelectMany(r => r).ToArray();
         int[] positions = new int[flatIds.Length];
         PositionIds.FromAttentionMask(flatMask, rows, positions);
 
@@ -35,16 +37,7 @@ public sealed class LogitsFixtureTests
 
         for (int r = 0; r < rows; r++)
         {
-            float maxError = 0;
-            for (int v = 0; v < vocab; v++)
-            {
-                maxError = Math.Max(maxError, Math.Abs(logits[(r * vocab) + v] - expectedLogits[r][v]));
-            }
-
-            maxError.Should().BeLessThan(1e-4f, $"row {r} of {checkpoint}");
+            FixtureAssert.CloseValues(logits.AsSpan(r * vocab, vocab).ToArray(), item.Logits[r], $"{title} row {r}");
         }
     }
-
-    private static int[][] ReadRows(JsonElement element) =>
-        element.EnumerateArray().Select(row => row.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
 }

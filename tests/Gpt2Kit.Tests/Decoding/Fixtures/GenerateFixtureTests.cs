@@ -4,17 +4,24 @@ using Gpt2Kit.Testing;
 
 namespace Gpt2Kit.Tests.Decoding.Fixtures;
 
-/// <summary>Every case of <c>tests/fixtures/generate.json</c> through the library: ids and beam indices exact, scores
-/// within 1e-4, the processor names equal.</summary>
+/// <summary>Every case of <c>tests/fixtures/generate.json</c> (random weights) and of <c>demo.json</c> (the trained demo
+/// checkpoint) through the library: ids and beam indices exact, scores within 1e-4, the processor names equal.</summary>
 public class GenerateFixtureTests
 {
     public static TheoryData<int, string> Cases() => FixtureCases.GenerateRows();
 
+    public static TheoryData<int, string> DemoCases() => FixtureCases.DemoGenerateRows();
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Generation_matches_the_reference(int index, string name)
+    public Task Generation_matches_the_reference(int index, string name) => Check(FixtureCases.Generate[index], name);
+
+    [Theory]
+    [MemberData(nameof(DemoCases))]
+    public Task Generation_on_the_demo_checkpoint_matches_the_reference(int index, string name) => Check(FixtureCases.DemoGenerate[index], name);
+
+    private static async Task Check(GenerateCase item, string name)
     {
-        var item = FixtureCases.Generate[index];
         var expected = item.Expected;
         var options = GenerationConfiguration.FromJson(item.ConfigJson);
         var generator = ReferenceModels.Generator(item.Checkpoint);
