@@ -181,7 +181,7 @@ public static class GenerationConfiguration
 
     // bad_words_ids can hold a whole vocabulary of sequences. Read through the configuration model every nested list costs a
     // scan of all keys (quadratic), so JSON text is read here directly, in one linear pass, and left out of the rest.
-    private static (string Rest, Action<GenerationOptions> Apply) TakeTokenSequences(string json, string pathPrefix)
+    private static (string Remaining, Action<GenerationOptions> Apply) TakeTokenSequences(string json, string pathPrefix)
     {
         const string Key = "bad_words_ids";
         var root = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
