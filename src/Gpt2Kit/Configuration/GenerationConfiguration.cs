@@ -125,10 +125,9 @@ public static class GenerationConfiguration
         {
             if (GenerationOptionFields.ByKey.TryGetValue(child.Key, out var field))
             {
-                // Only JSON null is "unset"; [] or "" given for a number reaches the reader and is refused there.
-                var value = SettingReader.IsNull(child)
-                    ? GenerationOptionFields.UnsetValue(field)
-                    : field.Read(reader, child);
+                // Only JSON null is "not set" (the lower layers decide); [] or "" given for a number reaches the reader and is
+                // refused there.
+                var value = SettingReader.IsNull(child) ? null : field.Read(reader, child);
                 field.Property.SetValue(options, value);
             }
             else if (HuggingFaceOnlyKeys.UnsupportedUnlessOff.TryGetValue(child.Key, out var offValues))

@@ -153,14 +153,6 @@ internal static class GenerationOptionFields
 
         return new ExponentialDecayLengthPenalty(reader.ReadInt32(items[0], NumberRange.Integers(0, GenerationOptionRules.MaxTokens)), reader.ReadDouble(items[1], NumberRange.Any));
     }
-
-    /// <summary>The value a field takes when configuration sets it to JSON <c>null</c>: its off value where it has a scalar
-    /// one (<c>top_k: null</c> turns top-k off, as Hugging Face's None does), otherwise "not set".</summary>
-    public static object? UnsetValue(GenerationOptionField field)
-    {
-        var rule = GenerationOptionRules.Find(field.Key)!;
-        return rule.Default is not null && rule.Off is not null and not string ? rule.Off : null;
-    }
 }
 
 /// <summary>One configurable field of <see cref="GenerationOptions"/>.</summary>

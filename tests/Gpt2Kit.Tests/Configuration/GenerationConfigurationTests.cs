@@ -122,8 +122,8 @@ public sealed class GenerationConfigurationTests
 
         var options = GenerationConfiguration.FromJson("""{ "top_k": null, "top_p": null, "eos_token_id": null, "max_new_tokens": null }""", baseOptions);
 
-        options.TopK.Should().Be(0, "top_k: null turns top-k off, as Hugging Face's None does");
-        options.TopP.Should().Be(1.0, "a non-nullable field falls back to the Hugging Face default");
+        options.TopK.Should().BeNull("null is \"not set\": the lower layers decide (top_k 0 turns top-k off)");
+        options.TopP.Should().BeNull();
         options.EosTokenId.Should().BeNull();
         options.MaxNewTokens.Should().BeNull();
     }
