@@ -33,19 +33,19 @@ public class ModelKernelBenchmarks
     [Benchmark]
     public void Conv1DStreaming768x3072()
     {
-        Conv1DStreaming.Compute(_input, Rows, Inner, NextWeight(), Columns, _bias, _output);
+        Conv1DStreaming.Compute(_input, Rows, WeightSpan.F32(NextWeight(), Inner, Columns), _bias, _output);
     }
 
     [Benchmark]
     public void Conv1DTiled768x3072()
     {
-        Conv1DTiled.Compute(_input, Rows, Inner, NextWeight(), Columns, _bias, _output, 0, Columns);
+        Conv1DTiled.Compute(_input, Rows, WeightSpan.F32(NextWeight(), Inner, Columns), _bias, _output, 0, Columns);
     }
 
     [Benchmark]
     public void OutputLayer50257x768()
     {
-        RowDotProducts.Compute(_input, Rows, Inner, _embedding, Vocab, _logits, 0, Vocab);
+        RowDotProducts.Compute(_input, Rows, WeightSpan.F32(_embedding, Vocab, Inner), _logits, 0, Vocab);
     }
 
     private float[] NextWeight() => _weights[_next++ % Layers];

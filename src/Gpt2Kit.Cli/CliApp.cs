@@ -33,6 +33,7 @@ internal static class CliApp
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(CreateRandomCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
+        root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(PluginsCommand.Create(context));
         root.Subcommands.Add(DownloadCommand.Create(context));
         HelpExamples.Install(root);
@@ -85,12 +86,18 @@ internal static class CliApp
                                       or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
                                       or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException
                                       or NotSupportedException or FormatException or OverflowException or System.Text.Json.JsonException
-                                      or System.Net.Http.HttpRequestException)
+                                      or System.Net.Http.HttpRequestException or TimeoutException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return e is CliException cli ? cli.ExitCode : ExitCodes.Failure;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (OutOfMemoryException e)
+        {
+            // Sizes are checked before allocating, but the machine may still run short; the process stays up to say so.
+            stderr.WriteLine($"error: out of memory ({e.Message}); try a smaller batch, fewer beams or a shorter max_length.");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e)
         {
             // A bug rather than bad input; still one line and exit code 1, never a stack trace.
             stderr.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");

@@ -126,4 +126,57 @@ public class GenerateCommandTests
         code.Should().Be(1);
         error.Should().Contain("--model").And.Contain("/nonexistent/model");
     }
+
+    [Fact]
+    public async Task A_config_file_that_never_ends_is_refused_promptly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        string fifo = Path.Combine(Path.GetTempPath(), $"gpt2kit-config-{Guid.NewGuid():N}");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        try
+        {
+            foreach (string path in new[] { "/dev/zero", fifo })
+            {
+                // A hang would surface as the TimeoutException of WaitAsync.
+                var (code, output, error) = await CliRunner.RunAsync("generate", "--model", Tiny, "--prompt", "hi", "--config", "@" + path)
+                    .WaitAsync(TimeSpan.FromSeconds(30));
+
+                code.Should().Be(1);
+                output.Should().BeEmpty();
+                error.Should().Be($"error: --config: '{path}' is empty or not a regular file (a pipe or a device); expected a file of 1 to 16777216 bytes.{Environment.NewLine}");
+            }
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"top_k": -3}""")]
+    [InlineData("""{"top_p": 7}""")]
+    [InlineData("""{"num_beams": 0}""")]
+    public async Task A_bad_value_in_the_models_generation_config_is_reported_against_that_file_not_a_flag(string generationConfig)
+    {
+        using var folder = new Gpt2Kit.Testing.TempFolder();
+        foreach (string file in Directory.EnumerateFiles(Tiny))
+        {
+            File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        }
+
+        File.WriteAllText(Path.Combine(folder.Path, "generation_config.json"), generationConfig);
+
+        var (code, _, error) = await CliRunner.RunAsync("generate", "--model", folder.Path, "--prompt", "hi", "--max-new-tokens", "2");
+
+        code.Should().Be(1);
+        error.Should().StartWith("error: ").And.Contain("generation_config.json").And.NotContain("error: --");
+    }
 }

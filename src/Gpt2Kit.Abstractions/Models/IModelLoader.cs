@@ -28,8 +28,18 @@ public sealed class ModelLoadOptions
     /// <summary>Threads for the forward pass; null uses every core.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>The format the weights are computed from, by name: <c>f32</c>, <c>bf16</c>, <c>f16</c> or <c>q8</c> (8-bit
+    /// weights with a scale per block of 32); null or <c>auto</c> keeps the format each weight is stored in. A backend that
+    /// cannot compute in the named format fails the load with a <see cref="ModelLoadException"/> naming what it supports.</summary>
+    public string? DType { get; set; }
+
     /// <summary>Progress of loading, from 0 to 1, with a short description of the step.</summary>
     public IProgress<(double Fraction, string Step)>? Progress { get; set; }
+
+    /// <summary>The most native memory, in bytes, that one session (its KV cache and scratch) may take; a request that
+    /// would need more fails with an error that names both numbers before anything is allocated. Null uses the memory
+    /// available to the process (<see cref="GC.GetGCMemoryInfo()"/>'s <c>TotalAvailableMemoryBytes</c>).</summary>
+    public long? MemoryBudgetBytes { get; set; }
 }
 
 /// <summary>A model could not be loaded; <see cref="Exception.Message"/> names the file, tensor or key at fault.</summary>

@@ -3,28 +3,36 @@ using System.Diagnostics;
 using Gpt2Kit.Cli.Infrastructure;
 using Gpt2Kit.Gpt2;
 using Gpt2Kit.Gpt2.Benchmarks;
-using Gpt2Kit.Models;
+using Gpt2Kit.Gpt2.Tokenization;
 
 namespace Gpt2Kit.Cli.Commands;
 
-/// <summary><c>gpt2kit bench</c>: prefill of a long prompt and greedy decoding at batch 1 and 8 on a checkpoint.</summary>
+/// <summary><c>gpt2kit bench</c>: prefill of a long prompt and greedy decoding at batch 1 and 8 on a checkpoint, for one or
+/// more weight formats in one run (interleaved over <c>--rounds</c>, so machine noise hits every format alike), and
+/// optionally each format's accuracy against fp32 on a text.</summary>
 internal static class BenchCommand
 {
+    private static readonly string[] AllDTypes = ["f32", "bf16", "f16", "q8"];
+
     internal static Command Create(CliContext context)
     {
         var model = new Option<string>("--model") { Description = "A checkpoint folder (e.g. one written by create-random --shape gpt2) or a Hugging Face name.", Required = true };
         var threads = new Option<int?>("--threads") { Description = "Threads for the forward pass (default: every core)." };
+        var dtypes = new Option<string>("--dtype") { Description = "Comma-separated weight formats to measure in turn (auto, f32, bf16, f16, q8), or all.", DefaultValueFactory = _ => "auto" };
+        var rounds = new Option<int>("--rounds") { Description = "Measure every format this many times, interleaved; the best of each is reported.", DefaultValueFactory = _ => 1 };
         var prefillTokens = new Option<int>("--prefill-tokens") { Description = "Prompt length of the prefill run (capped at n_positions).", DefaultValueFactory = _ => 512 };
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length before decoding.", DefaultValueFactory = _ => 16 };
         var decodeTokens = new Option<int>("--decode-tokens") { Description = "Decoding steps (capped so prompt + steps fit n_positions).", DefaultValueFactory = _ => 128 };
         var batches = new Option<string>("--batches") { Description = "Comma-separated decoding batch sizes.", DefaultValueFactory = _ => "1,8" };
+        var accuracyText = new Option<string>("--accuracy-text") { Description = "A text file: also compare each format with f32 over its first tokens (up to --prefill-tokens): max logit error, KL, top-1 agreement." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var command = new Command("bench", "Measure prefill and decoding speed (tokens/s, ms/token, peak memory).")
+        var command = new Command("bench", "Measure prefill and decoding speed (tokens/s, ms/token, peak memory) per weight format.")
         {
-            model, threads, prefillTokens, promptTokens, decodeTokens, batches, json,
+            model, threads, dtypes, rounds, prefillTokens, promptTokens, decodeTokens, batches, accuracyText, json,
         }.WithExamples(
             "gpt2kit bench --model ./gpt2-random",
-            "gpt2kit bench --model gpt2 --threads 2 --batches 1,4 --decode-tokens 64 --json");
+            "gpt2kit bench --model ./gpt2-random --dtype all --rounds 3",
+            "gpt2kit bench --model gpt2 --dtype f32,q8 --accuracy-text README.md --json");
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -34,67 +42,169 @@ internal static class BenchCommand
                 throw new CliException($"--threads: {threadCount} is not allowed; expected 1 or more.");
             }
 
+            string[] formats = ParseDTypes(parse.GetValue(dtypes)!);
+            int roundCount = RequirePositive(parse.GetValue(rounds), "--rounds");
             int[] batchSizes = ParseBatches(parse.GetValue(batches)!);
             int prompt = RequirePositive(parse.GetValue(promptTokens), "--prompt-tokens");
-            string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
-            var loadWatch = Stopwatch.StartNew();
-            using var loaded = CheckpointLoader.Load(context, folder, threadCount, parse.GetValue(json));
-            double loadSeconds = loadWatch.Elapsed.TotalSeconds;
-            int contextLength = loaded.Info.ContextLength;
-            int prefill = Math.Min(RequirePositive(parse.GetValue(prefillTokens), "--prefill-tokens"), contextLength);
-            if (prompt >= contextLength)
+            int prefillRequested = RequirePositive(parse.GetValue(prefillTokens), "--prefill-tokens");
+            int decodeRequested = RequirePositive(parse.GetValue(decodeTokens), "--decode-tokens");
+            string? textFile = parse.GetValue(accuracyText);
+            if (textFile is not null && !File.Exists(textFile))
             {
-                throw new CliException($"--prompt-tokens: {prompt} leaves no room to decode within n_positions ({contextLength}).");
+                throw new CliException($"--accuracy-text: the file '{textFile}' does not exist.");
             }
 
-            int steps = Math.Min(RequirePositive(parse.GetValue(decodeTokens), "--decode-tokens"), contextLength - prompt);
+            string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
+            bool quiet = parse.GetValue(json);
+            var best = new Dictionary<string, FormatRun>();
+            for (int round = 0; round < roundCount; round++)
+            {
+                foreach (string format in formats)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var run = Measure(context, folder, format, threadCount, quiet, batchSizes, prompt, prefillRequested, decodeRequested);
+                    best[format] = best.TryGetValue(format, out var previous) ? FormatRun.Best(previous, run) : run;
+                }
+            }
 
-            // Warm-up: compiles the kernels and touches the weights once.
-            ModelWorkloads.Decode(loaded, 1, Math.Min(4, prompt), Math.Min(4, steps));
-            var prefillTime = ModelWorkloads.Prefill(loaded, prefill);
-            var decodes = batchSizes.Select(b => ModelWorkloads.Decode(loaded, b, prompt, steps)).ToList();
-            long peak = Process.GetCurrentProcess().PeakWorkingSet64;
-
-            if (parse.GetValue(json))
+            var accuracy = textFile is null ? null : MeasureAccuracy(context, folder, formats, threadCount, quiet, textFile, prefillRequested);
+            var runs = formats.Select(f => best[f]).ToList();
+            if (quiet)
             {
                 CliJson.Write(context.Out, new
                 {
-                    model = loaded.Info.Name,
-                    parameters = loaded.ParameterCount,
-                    threads = loaded.Threads,
+                    model = runs[0].Name,
+                    parameters = runs[0].Parameters,
+                    threads = runs[0].Threads,
                     processor_count = Environment.ProcessorCount,
                     load_average = LoadAverage(),
-                    load_seconds = loadSeconds,
-                    prefill = new { tokens = prefill, seconds = prefillTime.TotalSeconds, tokens_per_second = prefill / prefillTime.TotalSeconds },
-                    decode = decodes.Select(d => new
+                    rounds = roundCount,
+                    formats = runs.Select(r => new
                     {
-                        batch = d.Batch,
-                        prompt_tokens = d.PromptTokens,
-                        steps = d.Steps,
-                        seconds = d.Elapsed.TotalSeconds,
-                        ms_per_token = d.MillisecondsPerStep,
-                        cpu_ms_per_token = d.ProcessorTime.TotalMilliseconds / d.Steps,
-                        steps_per_second = d.StepsPerSecond,
-                        tokens_per_second = d.TokensPerSecond,
-                        allocated_bytes_per_step = (double)d.AllocatedBytes / d.Steps,
+                        dtype = r.DType,
+                        requested = r.Requested,
+                        load_seconds = r.LoadSeconds,
+                        weight_bytes = r.WeightBytes,
+                        kv_cache_bytes_batch1 = r.CacheBytes,
+                        prefill = new { tokens = r.PrefillTokens, seconds = r.Prefill.TotalSeconds, tokens_per_second = r.PrefillTokens / r.Prefill.TotalSeconds },
+                        decode = r.Decodes.Select(d => new
+                        {
+                            batch = d.Batch,
+                            prompt_tokens = d.PromptTokens,
+                            steps = d.Steps,
+                            seconds = d.Elapsed.TotalSeconds,
+                            ms_per_token = d.MillisecondsPerStep,
+                            cpu_ms_per_token = d.ProcessorTime.TotalMilliseconds / d.Steps,
+                            steps_per_second = d.StepsPerSecond,
+                            tokens_per_second = d.TokensPerSecond,
+                            allocated_bytes_per_step = (double)d.AllocatedBytes / d.Steps,
+                        }).ToArray(),
+                        peak_working_set_decode_bytes = r.DecodePeak,
+                        accuracy = accuracy?.GetValueOrDefault(r.Requested) is { } a ? new
+                        {
+                            positions = a.Positions,
+                            max_abs_logit_error = a.MaxAbsLogitError,
+                            mean_kl = a.MeanKl,
+                            max_kl = a.MaxKl,
+                            top1_agreement = a.Top1Agreement,
+                        } : null,
                     }).ToArray(),
-                    peak_working_set_bytes = peak,
                 });
                 return ExitCodes.Success;
             }
 
             var o = context.Out;
-            o.WriteLine($"model    {loaded.Info.Name}: {loaded.ParameterCount:N0} parameters, {loaded.Threads} threads ({Environment.ProcessorCount} cores, load {LoadAverage() ?? "n/a"}), loaded in {loadSeconds:F2} s");
-            o.WriteLine($"prefill  {prefill} tokens in {prefillTime.TotalMilliseconds:F0} ms: {prefill / prefillTime.TotalSeconds:F1} tokens/s");
-            foreach (var d in decodes)
+            var first = runs[0];
+            o.WriteLine($"model    {first.Name}: {first.Parameters:N0} parameters, {first.Threads} threads ({Environment.ProcessorCount} cores, load {LoadAverage() ?? "n/a"}), best of {roundCount} round(s)");
+            foreach (var r in runs)
             {
-                o.WriteLine($"decode   batch {d.Batch}, {d.Steps} steps after {d.PromptTokens} tokens: {d.MillisecondsPerStep:F2} ms/step ({d.ProcessorTime.TotalMilliseconds / d.Steps:F1} ms CPU), {d.StepsPerSecond:F1} steps/s, {d.TokensPerSecond:F1} tokens/s, {d.AllocatedBytes / (double)d.Steps:F0} B allocated/step");
+                o.WriteLine();
+                o.WriteLine($"dtype    {r.Requested} ({r.DType}): {r.WeightBytes / 1048576.0:F0} MiB of weights, loaded in {r.LoadSeconds:F2} s");
+                o.WriteLine($"prefill  {r.PrefillTokens} tokens in {r.Prefill.TotalMilliseconds:F0} ms: {r.PrefillTokens / r.Prefill.TotalSeconds:F1} tokens/s{Ratio(r.PrefillTokens / r.Prefill.TotalSeconds, first.PrefillTokens / first.Prefill.TotalSeconds, r, first)}");
+                for (int i = 0; i < r.Decodes.Count; i++)
+                {
+                    var d = r.Decodes[i];
+                    o.WriteLine($"decode   batch {d.Batch}, {d.Steps} steps after {d.PromptTokens} tokens: {d.MillisecondsPerStep:F2} ms/step ({d.ProcessorTime.TotalMilliseconds / d.Steps:F1} ms CPU), {d.TokensPerSecond:F1} tokens/s{Ratio(d.TokensPerSecond, first.Decodes[i].TokensPerSecond, r, first)}, {d.AllocatedBytes / (double)d.Steps:F0} B allocated/step");
+                }
+
+                o.WriteLine($"memory   peak working set in the batch-{r.Decodes[0].Batch} decode {r.DecodePeak / 1048576.0:F0} MiB (weights {r.WeightBytes / 1048576.0:F0} MiB + KV cache {r.CacheBytes / 1048576.0:F0} MiB + {(r.DecodePeak - r.WeightBytes - r.CacheBytes) / 1048576.0:F0} MiB)");
+                if (accuracy?.GetValueOrDefault(r.Requested) is { } a)
+                {
+                    o.WriteLine($"accuracy vs f32 over {a.Positions} positions: max |Δlogit| {a.MaxAbsLogitError:G3}, mean KL {a.MeanKl:G3} (max {a.MaxKl:G3}), top-1 agreement {a.Top1Agreement:P1}");
+                }
             }
 
-            o.WriteLine($"memory   peak working set {peak / 1e6:F0} MB");
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static FormatRun Measure(CliContext context, string folder, string dtype, int? threads, bool quiet, int[] batchSizes, int prompt,
+        int prefillRequested, int decodeRequested)
+    {
+        // The previous format's model is gone; its memory must not count in this one's peak.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var loadWatch = Stopwatch.StartNew();
+        using var loaded = CheckpointLoader.Load(context, folder, threads, quiet, dtype == "auto" ? null : dtype);
+        double loadSeconds = loadWatch.Elapsed.TotalSeconds;
+        int contextLength = loaded.Info.ContextLength;
+        int prefill = Math.Min(prefillRequested, contextLength);
+        if (prompt >= contextLength)
+        {
+            throw new CliException($"--prompt-tokens: {prompt} leaves no room to decode within n_positions ({contextLength}).");
+        }
+
+        int steps = Math.Min(decodeRequested, contextLength - prompt);
+
+        // Warm-up: compiles the kernels and touches the weights once.
+        ModelWorkloads.Decode(loaded, 1, Math.Min(4, prompt), Math.Min(4, steps));
+        PeakWorkingSet.Reset();
+        var decodes = new List<DecodeMeasurement> { ModelWorkloads.Decode(loaded, batchSizes[0], prompt, steps) };
+        long decodePeak = PeakWorkingSet.Read();
+        var prefillTime = ModelWorkloads.Prefill(loaded, prefill);
+        decodes.AddRange(batchSizes.Skip(1).Select(b => ModelWorkloads.Decode(loaded, b, prompt, steps)));
+        return new FormatRun(dtype, loaded.DType, loaded.Info.Name, loaded.ParameterCount, loaded.Threads, loadSeconds, loaded.WeightBytes,
+            loaded.SessionBytes(batchSizes[0], prompt + steps), prefill, prefillTime, decodes, decodePeak);
+    }
+
+    private static Dictionary<string, AccuracyMeasurement> MeasureAccuracy(CliContext context, string folder, string[] formats, int? threads,
+        bool quiet, string textFile, int maxTokens)
+    {
+        using var reference = CheckpointLoader.Load(context, folder, threads, quiet, "f32");
+        int[] tokens = Gpt2Tokenizer.FromFolderOrDefault(folder).Encode(File.ReadAllText(textFile));
+        tokens = tokens[..Math.Min(tokens.Length, Math.Min(maxTokens, reference.Info.ContextLength))];
+        if (tokens.Length < 2)
+        {
+            throw new CliException($"--accuracy-text: '{textFile}' holds fewer than 2 tokens.");
+        }
+
+        var results = new Dictionary<string, AccuracyMeasurement>();
+        foreach (string format in formats)
+        {
+            using var candidate = CheckpointLoader.Load(context, folder, threads, quiet, format == "auto" ? null : format);
+            results[format] = DTypeAccuracy.Measure(reference, candidate, tokens);
+        }
+
+        return results;
+    }
+
+    private static string Ratio(double value, double reference, FormatRun run, FormatRun first) =>
+        ReferenceEquals(run, first) ? string.Empty : $" ({value / reference:F2}× {first.Requested})";
+
+    private static string[] ParseDTypes(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant()).ToList();
+        var result = parts.SelectMany(p => p == "all" ? AllDTypes : [p]).Distinct().ToArray();
+        foreach (string part in result)
+        {
+            if (!Gpt2Model.SupportedDTypes.Contains(part))
+            {
+                throw new CliException($"--dtype: '{part}' is not a weight format; expected a list of {string.Join(", ", Gpt2Model.SupportedDTypes)}, or all.");
+            }
+        }
+
+        return result.Length > 0 ? result : throw new CliException("--dtype: expected at least one weight format, e.g. f32,q8.");
     }
 
     private static int RequirePositive(int value, string option) =>
@@ -125,5 +235,19 @@ internal static class BenchCommand
         {
             return null;
         }
+    }
+
+    /// <summary>One format's measurements.</summary>
+    private sealed record FormatRun(string Requested, string DType, string Name, long Parameters, int Threads, double LoadSeconds, long WeightBytes,
+        long CacheBytes, int PrefillTokens, TimeSpan Prefill, IReadOnlyList<DecodeMeasurement> Decodes, long DecodePeak)
+    {
+        // The fastest of two rounds, phase by phase (the noise of a shared machine only ever slows a run down).
+        public static FormatRun Best(FormatRun a, FormatRun b) => a with
+        {
+            Prefill = a.Prefill < b.Prefill ? a.Prefill : b.Prefill,
+            Decodes = [.. a.Decodes.Zip(b.Decodes, (x, y) => x.Elapsed <= y.Elapsed ? x : y)],
+            DecodePeak = Math.Max(a.DecodePeak, b.DecodePeak),
+            LoadSeconds = Math.Min(a.LoadSeconds, b.LoadSeconds),
+        };
     }
 }

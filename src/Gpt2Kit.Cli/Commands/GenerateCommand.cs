@@ -28,7 +28,8 @@ internal static class GenerateCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
-            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson, cancellationToken);
+            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson,
+                DTypeOption.Read(parse, settings.DType), cancellationToken);
             var request = settings.BuildRequest(parse, host.Defaults);
             try
             {
@@ -55,7 +56,7 @@ internal static class GenerateCommand
             }
             catch (GenerationConfigurationException e)
             {
-                throw settings.Explain(e);
+                throw settings.Explain(parse, e, host.Generator.Model);
             }
         });
 

@@ -12,13 +12,14 @@ internal static class InfoCommand
     {
         var model = new Option<string>("--model") { Description = "demo, a checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision).", Required = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var command = new Command("info", "Show a GPT-2 checkpoint's configuration, parameter count, dtype and memory use.") { model, json }.WithExamples(
+        var dtype = DTypeOption.Create();
+        var command = new Command("info", "Show a GPT-2 checkpoint's configuration, parameter count, dtype and memory use.") { model, dtype, json }.WithExamples(
             "gpt2kit info --model gpt2",
             "gpt2kit info --model ./my-checkpoint --json");
         command.SetAction(async (parse, cancellationToken) =>
         {
             string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
-            using var loaded = CheckpointLoader.Load(context, folder, threads: 1, parse.GetValue(json));
+            using var loaded = CheckpointLoader.Load(context, folder, threads: 1, parse.GetValue(json), DTypeOption.Read(parse, dtype));
             var config = loaded.Config;
             long cachePerPosition = (long)config.LayerCount * 2 * config.HiddenSize * sizeof(float);
             var info = new
@@ -41,9 +42,10 @@ internal static class InfoCommand
                 pad_token_id = config.PadTokenId,
                 parameters = loaded.ParameterCount,
                 dtype = string.Join("+", loaded.StoredDTypes.Select(SafeTensorsDTypes.Name)),
-                compute_dtype = "F32",
+                compute_dtype = loaded.DType,
                 mapped_bytes = loaded.MappedBytes,
-                widened_bytes = loaded.WidenedBytes,
+                weight_bytes = loaded.WeightBytes,
+                converted_bytes = loaded.ConvertedBytes,
                 kv_cache_bytes_per_position = cachePerPosition,
                 full_context_session_bytes = loaded.SessionBytes(1, config.ContextLength),
             };
@@ -60,8 +62,8 @@ internal static class InfoCommand
             o.WriteLine($"activation   {info.activation_function}, layer_norm_epsilon {info.layer_norm_epsilon}");
             o.WriteLine($"special ids  eos [{string.Join(", ", info.eos_token_id)}], bos {info.bos_token_id?.ToString() ?? "none"}, pad {info.pad_token_id?.ToString() ?? "none"}");
             o.WriteLine($"parameters   {info.parameters:N0}");
-            o.WriteLine($"dtype        {info.dtype} stored, F32 computed");
-            o.WriteLine($"memory       {info.mapped_bytes / 1e6:F1} MB mapped, {info.widened_bytes / 1e6:F1} MB widened to fp32");
+            o.WriteLine($"dtype        {info.dtype} stored, {info.compute_dtype} weights computed in fp32 registers");
+            o.WriteLine($"memory       {info.weight_bytes / 1e6:F1} MB of {info.compute_dtype} weights ({info.mapped_bytes / 1e6:F1} MB mapped, {info.converted_bytes / 1e6:F1} MB converted)");
             o.WriteLine($"kv cache     {info.kv_cache_bytes_per_position / 1024.0:F1} KiB per position per row; a full-context session takes {info.full_context_session_bytes / 1e6:F1} MB");
             return ExitCodes.Success;
         });

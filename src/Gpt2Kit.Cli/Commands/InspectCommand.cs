@@ -29,7 +29,8 @@ internal static class InspectCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
-            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson, cancellationToken);
+            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(settings.Model), settings.PluginFolders(parse), asJson,
+                DTypeOption.Read(parse, settings.DType), cancellationToken);
             var request = settings.BuildRequest(parse, host.Defaults);
             IReadOnlyList<Decoding.Inspection.InspectionStep> report;
             try
@@ -42,7 +43,7 @@ internal static class InspectCommand
             }
             catch (GenerationConfigurationException e)
             {
-                throw settings.Explain(e);
+                throw settings.Explain(parse, e, host.Generator.Model);
             }
 
             if (asJson)

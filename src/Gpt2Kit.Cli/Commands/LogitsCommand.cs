@@ -17,7 +17,8 @@ internal static class LogitsCommand
         var inputIds = new Option<string>("--input-ids") { Description = "Token ids: [464,2068] or [[464,2068],[40]] (ragged rows are left-padded).", Required = true };
         var threads = new Option<int?>("--threads") { Description = "Threads for the forward pass (default: every core)." };
         var json = new Option<bool>("--json") { Description = "Print {\"logits\": [[...], ...]} instead of the top ids per row." };
-        var command = new Command("logits", "Print the next-token logits of each row.") { model, inputIds, threads, json }.WithExamples(
+        var dtype = DTypeOption.Create();
+        var command = new Command("logits", "Print the next-token logits of each row.") { model, inputIds, threads, dtype, json }.WithExamples(
             "gpt2kit logits --model gpt2 --input-ids '[464,2068,7586]'",
             "gpt2kit logits --model ./my-checkpoint --input-ids '[[464,2068],[40]]' --json");
         command.SetAction(async (parse, cancellationToken) =>
@@ -30,7 +31,7 @@ internal static class LogitsCommand
             }
 
             string folder = await CheckpointLoader.ResolveAsync(context, parse.GetValue(model), cancellationToken);
-            using var loaded = CheckpointLoader.Load(context, folder, threadCount, parse.GetValue(json));
+            using var loaded = CheckpointLoader.Load(context, folder, threadCount, parse.GetValue(json), DTypeOption.Read(parse, dtype));
             float[] logits = Compute(loaded, rows);
             int vocab = loaded.Info.VocabSize;
             if (parse.GetValue(json))

@@ -23,7 +23,8 @@ internal static class ScoreCommand
         var inputIds = new Option<string>("--input-ids") { Description = "The prompt as ids, e.g. [464,2068]." };
         var continuationIds = new Option<string>("--continuation-ids") { Description = "The continuation as ids." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        foreach (var option in new Option[] { model, prompt, continuation, inputIds, continuationIds, json })
+        var dtype = DTypeOption.Create();
+        foreach (var option in new Option[] { model, dtype, prompt, continuation, inputIds, continuationIds, json })
         {
             command.Options.Add(option);
         }
@@ -37,7 +38,8 @@ internal static class ScoreCommand
                 throw new CliException("give either --prompt and --continuation (text) or --input-ids and --continuation-ids (ids).");
             }
 
-            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(model), json: parse.GetValue(json), cancellationToken: cancellationToken);
+            using var host = await GeneratorHost.LoadAsync(context, parse.GetValue(model), json: parse.GetValue(json),
+                dtype: DTypeOption.Read(parse, dtype), cancellationToken: cancellationToken);
             int[] promptIds, continuationTokens;
             if (text)
             {

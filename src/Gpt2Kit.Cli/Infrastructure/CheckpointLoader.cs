@@ -16,9 +16,9 @@ internal static class CheckpointLoader
 
     /// <summary>Loads the checkpoint in <paramref name="folder"/>, showing <see cref="ModelLoadProgress"/> unless <paramref name="json"/>.</summary>
     /// <exception cref="ModelLoadException">A file is missing or malformed.</exception>
-    public static Gpt2Model Load(CliContext context, string folder, int? threads, bool json)
+    public static Gpt2Model Load(CliContext context, string folder, int? threads, bool json, string? dtype = null)
     {
         var progress = new ModelLoadProgress();
-        return progress.Run(context, folder, json, () => Gpt2Model.FromPretrained(folder, new ModelLoadOptions { Threads = threads, Progress = progress }));
+        return progress.Run(context, folder, json, () => Gpt2Model.FromPretrained(folder, new ModelLoadOptions { Threads = threads, DType = dtype, Progress = progress }));
     }
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
+using Gpt2Kit.Gpt2.Files;
+using Gpt2Kit.Models;
 using Microsoft.Extensions.Configuration;
 
 namespace Gpt2Kit.Cli.Infrastructure;
@@ -20,6 +22,7 @@ internal sealed class GenerationCliOptions
             Description = "demo (the small offline demo checkpoint), a checkpoint folder (config.json, model.safetensors) or a Hugging Face name (gpt2, org/name@revision), taken from the Hugging Face cache or downloaded into it.",
             DefaultValueFactory = _ => Hub.ModelLocation.DefaultModel,
         });
+        DType = Add(command, DTypeOption.Create());
         Prompt = Add(command, new Option<string[]>("--prompt") { Description = "A text prompt; repeat for a batch (left-padded).", Arity = ArgumentArity.OneOrMore });
         InputIds = Add(command, new Option<string>("--input-ids") { Description = "Prompt ids as JSON, e.g. [[464,2068],[40]] (ragged rows are left-padded)." });
         Config = Add(command, new Option<string>("--config") { Description = "Generation options as Hugging Face GenerationConfig JSON, or @file; a file with a Gpt2Kit section (Generation, Processors, Search, Plugins) also works." });
@@ -53,6 +56,8 @@ internal sealed class GenerationCliOptions
     }
 
     public Option<string> Model { get; }
+
+    public Option<string> DType { get; }
 
     public Option<string[]> Prompt { get; }
 
@@ -104,13 +109,38 @@ internal sealed class GenerationCliOptions
             : new GenerationRequest { Prompts = prompts, Options = options };
     }
 
-    /// <summary>Names the command-line flag of a generation setting in an error, when there is one.</summary>
-    public CliException Explain(GenerationConfigurationException error)
+    /// <summary>Names where a bad generation setting came from: its flag when the flag was given, else <c>--config</c> when
+    /// that sets it, else the model's <c>generation_config.json</c> when that sets it; a default that is wrong in
+    /// combination with other settings names the flag that changes it.</summary>
+    public CliException Explain(ParseResult parse, GenerationConfigurationException error, ModelInfo model)
     {
         string root = error.SettingPath.Split(':')[0];
         string flag = "--" + root.Replace('_', '-');
-        bool known = _settings.Any(s => s.Option.Name == flag) || flag is "--input-ids" or "--prompt";
-        return new CliException(known ? $"{flag}: {error.Message}" : error.Message);
+        var options = _settings.Select(s => s.Option).Append(Prompt).Append(InputIds).Where(o => o.Name == flag).ToList();
+
+        // A path that is not an option's (Gpt2Kit:Processors:0, model/generation_config.json: top_k) already says where it is.
+        if (options.Count == 0)
+        {
+            return new CliException(error.Message);
+        }
+
+        if (options.Any(o => parse.GetResult(o) is { Implicit: false }))
+        {
+            return new CliException($"{flag}: {error.Message}");
+        }
+
+        string quoted = $"\"{root}\"";
+        if (parse.GetValue(Config) is { } config && (config.StartsWith('@') ? ReadConfigFile(config) : config).Contains(quoted, StringComparison.Ordinal))
+        {
+            return new CliException($"--config: {error.Message}");
+        }
+
+        if (model.GenerationConfigJson?.Contains(quoted, StringComparison.Ordinal) == true)
+        {
+            return new CliException($"{model.Name}/generation_config.json (the model's generation defaults): {error.Message}");
+        }
+
+        return new CliException($"{flag}: {error.Message}");
     }
 
     private static GenerationOptions ReadConfig(string value, GenerationOptions baseOptions)
@@ -119,16 +149,11 @@ internal sealed class GenerationCliOptions
         {
             if (value.StartsWith('@'))
             {
-                string path = value[1..];
-                if (!File.Exists(path))
-                {
-                    throw new CliException($"--config: the file '{path}' does not exist.");
-                }
-
+                // Size and kind are checked first (Gpt2KitSection reads it); then messages name the file.
                 // An application settings file: its Gpt2Kit section (Generation, Processors, Search) overlays the defaults.
                 return Gpt2KitSection(value) is { } section
                     ? Gpt2KitConfiguration.ReadGenerationOptions(section, baseOptions)
-                    : GenerationConfiguration.FromJsonFile(path, baseOptions);
+                    : GenerationConfiguration.FromJsonFile(value[1..], baseOptions);
             }
 
             return GenerationConfiguration.FromJson(value, baseOptions);
@@ -139,17 +164,38 @@ internal sealed class GenerationCliOptions
         }
     }
 
+    /// <summary>The text of a <c>--config @file</c>: a regular file of at most <see cref="BoundedFile.MaxSettingsBytes"/>, so
+    /// that a pipe, a device or a huge file ends in an error instead of a hang.</summary>
+    private static string ReadConfigFile(string value)
+    {
+        string path = value[1..];
+        try
+        {
+            return BoundedFile.ReadAllText(path, BoundedFile.MaxSettingsBytes);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new CliException($"--config: the file '{path}' does not exist.");
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--config: {e.Message}");
+        }
+    }
+
     /// <summary>The <c>Gpt2Kit</c> section of a <c>--config @file</c>, or null for inline JSON or a plain generation config.</summary>
     private static IConfigurationSection? Gpt2KitSection(string value)
     {
-        if (!value.StartsWith('@') || !File.Exists(value[1..]))
+        if (!value.StartsWith('@'))
         {
             return null;
         }
 
+        string text = ReadConfigFile(value);
         try
         {
-            var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(value[1..])).Build();
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
+            var configuration = new ConfigurationBuilder().AddJsonStream(stream).Build();
             var section = configuration.GetSection(Gpt2KitConfiguration.SectionName);
             return section.Exists() ? section : null;
         }

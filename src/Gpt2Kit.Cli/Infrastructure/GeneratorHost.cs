@@ -39,13 +39,17 @@ internal sealed class GeneratorHost : IDisposable
     /// of <paramref name="pluginFolders"/> (a plugin that fails to load is left out with one warning line on stderr).</summary>
     /// <exception cref="CliException">The model cannot be found or downloaded, or a plugins folder does not exist.</exception>
     public static async Task<GeneratorHost> LoadAsync(CliContext context, string? modelLocation, IReadOnlyList<string>? pluginFolders = null,
-        bool json = false, CancellationToken cancellationToken = default)
+        bool json = false, string? dtype = null, CancellationToken cancellationToken = default)
     {
         string modelFolder = await Commands.DownloadCommand.ResolveModelAsync(context, modelLocation, cancellationToken);
 
         var services = new ServiceCollection();
         var loadProgress = new ModelLoadProgress();
-        var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder, options => options.Progress = loadProgress);
+        var builder = services.AddGpt2Kit().AddGpt2Model(modelFolder, options =>
+        {
+            options.Progress = loadProgress;
+            options.DType = dtype;
+        });
         PluginLoadReport? plugins = null;
         foreach (var folder in pluginFolders ?? [])
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Gpt2Kit.Gpt2.Files;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Gpt2;
@@ -21,6 +22,21 @@ public sealed record Gpt2Config
 
     /// <summary>The shapes <see cref="FromPreset"/> knows: the four OpenAI GPT-2 sizes and the tiny test shape.</summary>
     public static IReadOnlyList<string> PresetNames { get; } = ["gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "tiny"];
+
+    /// <summary>The largest <c>vocab_size</c> accepted (2²⁴ ids); larger values are rejected before anything is allocated.</summary>
+    public const int MaxVocabSize = 1 << 24;
+
+    /// <summary>The largest <c>n_positions</c> accepted (2²⁰).</summary>
+    public const int MaxContextLength = 1 << 20;
+
+    /// <summary>The largest <c>n_embd</c> accepted (GPT-2 XL has 1600).</summary>
+    public const int MaxHiddenSize = 1 << 15;
+
+    /// <summary>The largest <c>n_inner</c> accepted (4 × <see cref="MaxHiddenSize"/>).</summary>
+    public const int MaxInnerSize = 1 << 17;
+
+    /// <summary>The largest <c>n_layer</c> accepted (GPT-2 XL has 48).</summary>
+    public const int MaxLayerCount = 1024;
 
     /// <summary><c>vocab_size</c>: rows of <c>wte</c> and entries of a logits row.</summary>
     public int VocabSize { get; init; } = 50257;
@@ -117,10 +133,22 @@ public sealed record Gpt2Config
 
         string generationPath = Path.Combine(folder, GenerationFileName);
         return Parse(
-            File.ReadAllText(configPath),
+            ReadSettings(configPath),
             configPath,
-            File.Exists(generationPath) ? File.ReadAllText(generationPath) : null,
+            File.Exists(generationPath) ? ReadSettings(generationPath) : null,
             generationPath);
+    }
+
+    private static string ReadSettings(string path)
+    {
+        try
+        {
+            return BoundedFile.ReadAllText(path, BoundedFile.MaxSettingsBytes);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(e.Message, e);
+        }
     }
 
     /// <summary>Parses the text of a <c>config.json</c> (and optionally of a <c>generation_config.json</c>) and validates it.</summary>
@@ -166,6 +194,8 @@ public sealed record Gpt2Config
         if (generationConfigJson is not null)
         {
             var generation = new ConfigJsonReader(generationConfigJson, generationSource);
+            // The shape is checked first, so that an id from generation_config.json is reported against that file.
+            config.Validate(configSource);
             config = config with
             {
                 EosTokenIds = generation.IntList("eos_token_id") ?? config.EosTokenIds,
@@ -173,6 +203,8 @@ public sealed record Gpt2Config
                 PadTokenId = generation.Int("pad_token_id") ?? config.PadTokenId,
                 GenerationConfigJson = generationConfigJson,
             };
+            config.ValidateSpecialIds(generationSource);
+            return config;
         }
 
         config.Validate(configSource);
@@ -182,17 +214,19 @@ public sealed record Gpt2Config
     /// <summary>The text of the checkpoint's <c>generation_config.json</c>, or null; generation applies it as the model's defaults.</summary>
     public string? GenerationConfigJson { get; init; }
 
-    /// <summary>Checks that every size is positive, that <c>n_embd</c> divides into <c>n_head</c> heads and that special ids are in the vocabulary.</summary>
+    /// <summary>Checks that every size is in its range (1 to <see cref="MaxVocabSize"/>, <see cref="MaxContextLength"/>,
+    /// <see cref="MaxHiddenSize"/>, <see cref="MaxInnerSize"/>, <see cref="MaxLayerCount"/>; <c>n_head</c> at most
+    /// <c>n_embd</c>), that <c>n_embd</c> divides into <c>n_head</c> heads and that special ids are in the vocabulary.</summary>
     /// <param name="source">The file named in error messages.</param>
     /// <exception cref="ModelLoadException">A value is out of range; the message names the file, key and allowed range.</exception>
     public void Validate(string source = FileName)
     {
-        RequirePositive(VocabSize, "vocab_size", source);
-        RequirePositive(ContextLength, "n_positions", source);
-        RequirePositive(HiddenSize, "n_embd", source);
-        RequirePositive(LayerCount, "n_layer", source);
-        RequirePositive(HeadCount, "n_head", source);
-        RequirePositive(InnerSize, "n_inner", source);
+        RequireInRange(VocabSize, "vocab_size", MaxVocabSize, source);
+        RequireInRange(ContextLength, "n_positions", MaxContextLength, source);
+        RequireInRange(HiddenSize, "n_embd", MaxHiddenSize, source);
+        RequireInRange(LayerCount, "n_layer", MaxLayerCount, source);
+        RequireInRange(HeadCount, "n_head", HiddenSize, source);
+        RequireInRange(InnerSize, "n_inner", MaxInnerSize, source);
         if (HiddenSize % HeadCount != 0)
         {
             throw new ModelLoadException($"{source}: n_embd ({HiddenSize}) must be a multiple of n_head ({HeadCount}).");
@@ -203,6 +237,11 @@ public sealed record Gpt2Config
             throw new ModelLoadException($"{source}: layer_norm_epsilon must be a positive number, got {LayerNormEpsilon}.");
         }
 
+        ValidateSpecialIds(source);
+    }
+
+    private void ValidateSpecialIds(string source)
+    {
         foreach (int id in EosTokenIds)
         {
             RequireTokenId(id, "eos_token_id", source);
@@ -296,11 +335,11 @@ public sealed record Gpt2Config
             $"{source}: activation_function '{name}' is not supported; supported: {string.Join(", ", SupportedActivations)}."),
     };
 
-    private static void RequirePositive(int value, string key, string source)
+    private static void RequireInRange(int value, string key, int max, string source)
     {
-        if (value <= 0)
+        if (value <= 0 || value > max)
         {
-            throw new ModelLoadException($"{source}: {key} must be a positive integer, got {value}.");
+            throw new ModelLoadException($"{source}: {key} must be an integer in 1..{max}, got {value}.");
         }
     }
 

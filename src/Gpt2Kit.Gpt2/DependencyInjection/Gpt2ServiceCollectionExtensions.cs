@@ -30,7 +30,7 @@ public static class Gpt2ServiceCollectionExtensions
 
         // The tokenizer that matches the checkpoint: the folder's vocabulary, else the embedded GPT-2 one.
         // TryAdd keeps a tokenizer the host registered itself.
-        builder.Services.TryAddSingleton<ITokenizer>(_ => Gpt2Tokenizer.FromFolderOrDefault(folder));
+        builder.Services.TryAddSingleton<ITokenizer>(_ => Gpt2ModelLoader.LoadCheckpointTokenizer(folder));
         return builder;
     }
 

@@ -11,29 +11,7 @@ namespace Gpt2Kit.Gpt2.Kernels;
 /// <remarks>Stateless; thread-safe.</remarks>
 internal static class CausalAttention
 {
-    /// <summary>Computes the attention output of one query with the best SIMD width.</summary>
-    public static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, ReadOnlySpan<int> keyMask,
-        int visible, int window, float scale, Span<float> scores, Span<float> output)
-    {
-        if (Simd512.IsHardwareAccelerated && query.Length >= Simd512.Count)
-        {
-            Compute<Simd512>(query, keys, values, keyMask, visible, window, scale, scores, output);
-        }
-        else if (Simd256.IsHardwareAccelerated && query.Length >= Simd256.Count)
-        {
-            Compute<Simd256>(query, keys, values, keyMask, visible, window, scale, scores, output);
-        }
-        else if (Simd128.IsHardwareAccelerated)
-        {
-            Compute<Simd128>(query, keys, values, keyMask, visible, window, scale, scores, output);
-        }
-        else
-        {
-            Compute<SimdScalar>(query, keys, values, keyMask, visible, window, scale, scores, output);
-        }
-    }
-
-    /// <summary>Computes the attention output of one query with registers of <typeparamref name="TVec"/>.</summary>
+    /// <summary>Computes the attention output of one query.</summary>
     /// <param name="query">The query, <c>[headSize]</c>.</param>
     /// <param name="keys">Cached keys, row-major <c>[≥ window, headSize]</c>.</param>
     /// <param name="values">Cached values, same layout.</param>
@@ -43,10 +21,9 @@ internal static class CausalAttention
     /// <param name="scale">Multiplies <c>q·k</c> (<c>1/√headSize</c>, and <c>1/(layer+1)</c> when configured).</param>
     /// <param name="scores">Scratch of at least <paramref name="visible"/> floats.</param>
     /// <param name="output">Receives <c>[headSize]</c>.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute<TVec>(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, ReadOnlySpan<int> keyMask,
-        int visible, int window, float scale, Span<float> scores, Span<float> output)
-        where TVec : struct, ISimdVector<TVec>
+    /// <param name="width">The register width (<see cref="SimdWidth.Auto"/>: the best here for heads of this size).</param>
+    public static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, ReadOnlySpan<int> keyMask,
+        int visible, int window, float scale, Span<float> scores, Span<float> output, SimdWidth width = SimdWidth.Auto)
     {
         int headSize = query.Length;
         KernelArguments.RequireRange(1, visible, window, nameof(visible));
@@ -55,47 +32,67 @@ internal static class CausalAttention
         KernelArguments.RequireLength(keyMask.Length, window, nameof(keyMask));
         KernelArguments.RequireLength(scores.Length, visible, nameof(scores));
         KernelArguments.RequireLength(output.Length, headSize, nameof(output));
-        output = output[..headSize];
-        ref float q = ref MemoryMarshal.GetReference(query);
-        ref float k = ref MemoryMarshal.GetReference(keys);
-        ref float v = ref MemoryMarshal.GetReference(values);
-        output.Clear();
-        ref float o = ref MemoryMarshal.GetReference(output);
+        var kernel = new Kernel(query, keys, values, keyMask, visible, window, scale, scores, output);
+        SimdDispatch.Run(ref kernel, width, headSize);
+    }
 
-        if (keyMask[..visible].IndexOfAnyExcept(0) < 0)
+    private readonly ref struct Kernel(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, ReadOnlySpan<int> keyMask,
+        int visible, int window, float scale, Span<float> scores, Span<float> output) : ISimdKernel
+    {
+        private readonly ReadOnlySpan<float> _query = query, _keys = keys, _values = values;
+        private readonly ReadOnlySpan<int> _keyMask = keyMask;
+        private readonly Span<float> _scores = scores, _output = output;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<TVec>()
+            where TVec : struct, ISimdVector<TVec>
         {
-            // Every visible key is padding: all of them, and the real keys after the query, tie at finfo.min.
-            int count = visible;
-            for (int j = visible; j < window; j++)
-            {
-                count += keyMask[j] != 0 ? 1 : 0;
-            }
+            ReadOnlySpan<float> query = _query, keys = _keys, values = _values;
+            ReadOnlySpan<int> keyMask = _keyMask;
+            Span<float> scores = _scores;
+            int headSize = query.Length;
+            var output = _output[..headSize];
+            ref float q = ref MemoryMarshal.GetReference(query);
+            ref float k = ref MemoryMarshal.GetReference(keys);
+            ref float v = ref MemoryMarshal.GetReference(values);
+            output.Clear();
+            ref float o = ref MemoryMarshal.GetReference(output);
 
-            float weight = 1f / count;
-            for (int j = 0; j < window; j++)
+            if (keyMask[..visible].IndexOfAnyExcept(0) < 0)
             {
-                if (j < visible || keyMask[j] != 0)
+                // Every visible key is padding: all of them, and the real keys after the query, tie at finfo.min.
+                int count = visible;
+                for (int j = visible; j < window; j++)
                 {
-                    Axpy<TVec>(weight, ref Unsafe.Add(ref v, (nint)j * headSize), ref o, headSize);
+                    count += keyMask[j] != 0 ? 1 : 0;
                 }
+
+                float weight = 1f / count;
+                for (int j = 0; j < window; j++)
+                {
+                    if (j < visible || keyMask[j] != 0)
+                    {
+                        Axpy<TVec>(weight, ref Unsafe.Add(ref v, (nint)j * headSize), ref o, headSize);
+                    }
+                }
+
+                return;
             }
 
-            return;
-        }
-
-        var s = scores[..visible];
-        for (int j = 0; j < visible; j++)
-        {
-            s[j] = keyMask[j] != 0 ? Dot<TVec>(ref q, ref Unsafe.Add(ref k, (nint)j * headSize), headSize) * scale : float.MinValue;
-        }
-
-        Softmax.Apply(s);
-        for (int j = 0; j < visible; j++)
-        {
-            // Padding weights are exactly zero (exp(finfo.min − max) underflows); skipping them changes nothing.
-            if (keyMask[j] != 0)
+            var s = scores[..visible];
+            for (int j = 0; j < visible; j++)
             {
-                Axpy<TVec>(s[j], ref Unsafe.Add(ref v, (nint)j * headSize), ref o, headSize);
+                s[j] = keyMask[j] != 0 ? Dot<TVec>(ref q, ref Unsafe.Add(ref k, (nint)j * headSize), headSize) * scale : float.MinValue;
+            }
+
+            Softmax.Apply(s);
+            for (int j = 0; j < visible; j++)
+            {
+                // Padding weights are exactly zero (exp(finfo.min − max) underflows); skipping them changes nothing.
+                if (keyMask[j] != 0)
+                {
+                    Axpy<TVec>(s[j], ref Unsafe.Add(ref v, (nint)j * headSize), ref o, headSize);
+                }
             }
         }
     }

@@ -5,9 +5,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Gpt2Kit.Gpt2.Kernels;
 
 /// <summary><c>output[r, c] = bias[c] + Σ_{k ∈ [kStart, kEnd)} input[r, k] · weight[k, c]</c> over a column range, for a few
-/// rows (decoding). The weight (GPT-2's Conv1D layout <c>[in, out]</c>) is streamed once, eight of its rows at a time
-/// across a wide column block, so memory is read in long sequential runs; every input row reuses those eight rows
-/// while they are in L1, and the output block stays in L1 between groups.</summary>
+/// rows (decoding). The weight (GPT-2's Conv1D layout <c>[in, out]</c>, in any <see cref="WeightFormat"/>) is streamed
+/// once, eight of its rows at a time across a wide column block, so memory is read in long sequential runs; every input
+/// row reuses those eight rows while they are in L1, and the output block stays in L1 between groups.</summary>
 /// <remarks>Stateless; thread-safe. Parallel callers give each thread its own weight rows (summing the partial outputs)
 /// or its own columns.</remarks>
 internal static class Conv1DStreaming
@@ -15,113 +15,128 @@ internal static class Conv1DStreaming
     /// <summary>Floats of output kept in L1 per column block, over all rows.</summary>
     private const int OutputBlockFloats = 4096;
 
-    /// <summary>Computes the whole product (all weight rows, all columns) with the best SIMD width.</summary>
-    public static void Compute(ReadOnlySpan<float> input, int rows, int inner, ReadOnlySpan<float> weight, int columns,
-        ReadOnlySpan<float> bias, Span<float> output) =>
-        Compute(input, rows, inner, weight, columns, bias, output, 0, inner, 0, columns);
+    /// <summary>Widest column block of narrow weights widened into the fp32 panel (8 rows × 512 floats = 16 KiB).</summary>
+    private const int PanelColumns = 512;
 
-    /// <summary>Computes a part of the product with the best SIMD width; see <see cref="Compute{TVec}"/>.</summary>
-    public static void Compute(ReadOnlySpan<float> input, int rows, int inner, ReadOnlySpan<float> weight, int columns,
-        ReadOnlySpan<float> bias, Span<float> output, int innerStart, int innerEnd, int columnStart, int columnEnd)
-    {
-        if (Simd512.IsHardwareAccelerated)
-        {
-            Compute<Simd512>(input, rows, inner, weight, columns, bias, output, innerStart, innerEnd, columnStart, columnEnd);
-        }
-        else if (Simd256.IsHardwareAccelerated)
-        {
-            Compute<Simd256>(input, rows, inner, weight, columns, bias, output, innerStart, innerEnd, columnStart, columnEnd);
-        }
-        else if (Simd128.IsHardwareAccelerated)
-        {
-            Compute<Simd128>(input, rows, inner, weight, columns, bias, output, innerStart, innerEnd, columnStart, columnEnd);
-        }
-        else
-        {
-            Compute<SimdScalar>(input, rows, inner, weight, columns, bias, output, innerStart, innerEnd, columnStart, columnEnd);
-        }
-    }
+    /// <summary>Computes the whole product (all weight rows, all columns).</summary>
+    public static void Compute(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
+        SimdWidth width = SimdWidth.Auto) =>
+        Compute(input, rows, weight, bias, output, 0, weight.Rows, 0, weight.Columns, width);
 
     /// <summary>Computes columns <paramref name="columnStart"/>..<paramref name="columnEnd"/> of the output from weight rows
-    /// <paramref name="innerStart"/>..<paramref name="innerEnd"/>, with registers of <typeparamref name="TVec"/>.</summary>
-    /// <param name="input">Row-major <c>[rows, inner]</c>.</param>
+    /// <paramref name="innerStart"/>..<paramref name="innerEnd"/>.</summary>
+    /// <param name="input">Row-major <c>[rows, inner]</c>, inner being the weight's row count.</param>
     /// <param name="rows">Input rows.</param>
-    /// <param name="inner">Input width (weight rows).</param>
-    /// <param name="weight">Row-major <c>[inner, columns]</c>.</param>
-    /// <param name="columns">Output width.</param>
+    /// <param name="weight"><c>[inner, columns]</c>.</param>
     /// <param name="bias"><c>[columns]</c>, or empty for none (a partial sum).</param>
     /// <param name="output">Row-major <c>[rows, columns]</c>; only the column range is written.</param>
     /// <param name="innerStart">First weight row summed.</param>
     /// <param name="innerEnd">One past the last weight row summed.</param>
-    /// <param name="columnStart">First column to compute.</param>
+    /// <param name="columnStart">First column to compute (for Q8 weights a multiple of the register width).</param>
     /// <param name="columnEnd">One past the last column to compute.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute<TVec>(ReadOnlySpan<float> input, int rows, int inner, ReadOnlySpan<float> weight, int columns,
-        ReadOnlySpan<float> bias, Span<float> output, int innerStart, int innerEnd, int columnStart, int columnEnd)
-        where TVec : struct, ISimdVector<TVec>
+    /// <param name="width">The register width (<see cref="SimdWidth.Auto"/>: the best here).</param>
+    public static void Compute(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
+        int innerStart, int innerEnd, int columnStart, int columnEnd, SimdWidth width = SimdWidth.Auto)
     {
-        KernelArguments.RequireLength(input.Length, (long)rows * inner, nameof(input));
-        KernelArguments.RequireLength(weight.Length, (long)inner * columns, nameof(weight));
-        KernelArguments.RequireLength(output.Length, (long)rows * columns, nameof(output));
-        if (!bias.IsEmpty)
-        {
-            KernelArguments.RequireLength(bias.Length, columns, nameof(bias));
-        }
+        KernelArguments.RequireConv1D(input, rows, weight, bias, output, columnStart, columnEnd);
+        KernelArguments.RequireRange(innerStart, innerEnd, weight.Rows, nameof(innerStart));
+        SimdDispatch.Run(new Kernel(input, rows, weight, bias, output, innerStart, innerEnd, columnStart, columnEnd), weight.Format, width);
+    }
 
-        KernelArguments.RequireRange(innerStart, innerEnd, inner, nameof(innerStart));
-        KernelArguments.RequireRange(columnStart, columnEnd, columns, nameof(columnStart));
+    private readonly ref struct Kernel(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
+        int innerStart, int innerEnd, int columnStart, int columnEnd) : IWeightKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input;
+        private readonly WeightSpan _weight = weight;
+        private readonly ReadOnlySpan<float> _bias = bias;
+        private readonly Span<float> _output = output;
 
-        ref float x = ref MemoryMarshal.GetReference(input);
-        ref float w = ref MemoryMarshal.GetReference(weight);
-        ref float y = ref MemoryMarshal.GetReference(output);
-        int blockColumns = Math.Max(64, OutputBlockFloats / Math.Max(rows, 1) / 16 * 16);
-        for (int blockStart = columnStart; blockStart < columnEnd; blockStart += blockColumns)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<TFormat, TVec>()
+            where TFormat : struct, IWeightFormat
+            where TVec : struct, ISimdVector<TVec>
         {
-            int blockEnd = Math.Min(blockStart + blockColumns, columnEnd);
-            for (int r = 0; r < rows; r++)
+            int inner = _weight.Rows, columns = _weight.Columns;
+            ref float x = ref MemoryMarshal.GetReference(_input);
+            ref byte w = ref _weight.DataReference;
+            ref float s = ref _weight.ScalesReference;
+            ref float y = ref MemoryMarshal.GetReference(_output);
+            int blockColumns = Math.Max(64, OutputBlockFloats / Math.Max(rows, 1) / 32 * 32);
+
+            // Several input rows share each weight: narrow formats are widened once into an L1 panel, not once per row.
+            bool widen = rows > 1 && WeightPanel.IsNarrow<TFormat>();
+            Span<float> panel = widen ? stackalloc float[8 * PanelColumns] : default;
+            ref byte panelBytes = ref Unsafe.As<float, byte>(ref MemoryMarshal.GetReference(panel));
+            if (widen)
             {
-                var destination = output.Slice((r * columns) + blockStart, blockEnd - blockStart);
-                if (bias.IsEmpty)
-                {
-                    destination.Clear();
-                }
-                else
-                {
-                    bias[blockStart..blockEnd].CopyTo(destination);
-                }
+                blockColumns = Math.Min(blockColumns, PanelColumns);
             }
 
-            int k = innerStart;
-            for (; k + 8 <= innerEnd; k += 8)
+            for (int blockStart = columnStart; blockStart < columnEnd; blockStart += blockColumns)
             {
-                // With several rows the block's weight runs are short and the core computes from L1 most of the
-                // time; asking for the next group now keeps memory busy meanwhile.
-                if (rows > 1 && k + 16 <= innerEnd)
-                {
-                    PrefetchRows(ref Unsafe.Add(ref w, (nint)(((long)(k + 8) * columns) + blockStart)), columns, 8, blockEnd - blockStart);
-                }
-
+                int blockEnd = Math.Min(blockStart + blockColumns, columnEnd);
                 for (int r = 0; r < rows; r++)
                 {
-                    AccumulateEightWeightRows<TVec>(ref w, (nuint)((long)k * columns), (nuint)columns,
-                        ref Unsafe.Add(ref x, ((nint)r * inner) + k), ref Unsafe.Add(ref y, (nint)r * columns), blockStart, blockEnd);
+                    var destination = _output.Slice((r * columns) + blockStart, blockEnd - blockStart);
+                    if (_bias.IsEmpty)
+                    {
+                        destination.Clear();
+                    }
+                    else
+                    {
+                        _bias[blockStart..blockEnd].CopyTo(destination);
+                    }
                 }
-            }
 
-            for (; k < innerEnd; k++)
-            {
-                for (int r = 0; r < rows; r++)
+                int k = innerStart;
+                for (; k + 8 <= innerEnd; k += 8)
                 {
-                    AccumulateOneWeightRow<TVec>(ref w, (nuint)((long)k * columns), Unsafe.Add(ref x, ((nint)r * inner) + k),
-                        ref Unsafe.Add(ref y, (nint)r * columns), blockStart, blockEnd);
+                    // With several rows the block's weight runs are short and the core computes from L1 most of the
+                    // time; asking for the next group now keeps memory busy meanwhile.
+                    if (rows > 1 && k + 16 <= innerEnd)
+                    {
+                        PrefetchRows(ref w, (((long)(k + 8) * columns) + blockStart) * TFormat.ElementSize, columns * TFormat.ElementSize,
+                            (blockEnd - blockStart) * TFormat.ElementSize);
+                    }
+
+                    if (widen)
+                    {
+                        int panelWidth = blockEnd - blockStart;
+                        WeightPanel.Widen<TFormat, TVec>(ref w, ref s, (nuint)(((long)k * columns) + blockStart), (nuint)columns, 8, panelWidth, panel);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            AccumulateEightWeightRows<F32Weights, TVec>(ref panelBytes, ref s, 0, (nuint)panelWidth,
+                                ref Unsafe.Add(ref x, ((nint)r * inner) + k), ref Unsafe.Add(ref y, (nint)r * columns), blockStart, blockEnd, blockStart);
+                        }
+
+                        continue;
+                    }
+
+                    for (int r = 0; r < rows; r++)
+                    {
+                        AccumulateEightWeightRows<TFormat, TVec>(ref w, ref s, (nuint)((long)k * columns), (nuint)columns,
+                            ref Unsafe.Add(ref x, ((nint)r * inner) + k), ref Unsafe.Add(ref y, (nint)r * columns), blockStart, blockEnd, 0);
+                    }
+                }
+
+                for (; k < innerEnd; k++)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        AccumulateOneWeightRow<TFormat, TVec>(ref w, ref s, (nuint)((long)k * columns), Unsafe.Add(ref x, ((nint)r * inner) + k),
+                            ref Unsafe.Add(ref y, (nint)r * columns), blockStart, blockEnd);
+                    }
                 }
             }
         }
     }
 
-    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c], in two interleaved chains so the adds do not wait on each other.
+    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c], in two interleaved chains so the adds do not wait on each other. Column c of
+    // the weight is element rowOffset + (c − columnBase) of its first row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateEightWeightRows<TVec>(ref float w, nuint rowOffset, nuint stride, ref float x, ref float yRow, int start, int end)
+    private static void AccumulateEightWeightRows<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
+        int start, int end, int columnBase)
+        where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
         var v0 = TVec.Create(x);
@@ -132,47 +147,91 @@ internal static class Conv1DStreaming
         var v5 = TVec.Create(Unsafe.Add(ref x, 5));
         var v6 = TVec.Create(Unsafe.Add(ref x, 6));
         var v7 = TVec.Create(Unsafe.Add(ref x, 7));
-        ref float w0 = ref Unsafe.Add(ref w, rowOffset);
         int c = start;
+        if (TFormat.HasBlockScales)
+        {
+            c = AccumulateScaledBlocks<TFormat, TVec>(ref w, ref s, rowOffset, stride, ref x, ref yRow, start, end, columnBase);
+        }
+
         for (; c + TVec.Count <= end; c += TVec.Count)
         {
-            nuint j = (nuint)c;
-            var a = TVec.MultiplyAdd(TVec.Load(ref w0, j), v0, TVec.Load(ref yRow, j));
-            var b = TVec.Multiply(TVec.Load(ref w0, j + stride), v1);
-            a = TVec.MultiplyAdd(TVec.Load(ref w0, j + (2 * stride)), v2, a);
-            b = TVec.MultiplyAdd(TVec.Load(ref w0, j + (3 * stride)), v3, b);
-            a = TVec.MultiplyAdd(TVec.Load(ref w0, j + (4 * stride)), v4, a);
-            b = TVec.MultiplyAdd(TVec.Load(ref w0, j + (5 * stride)), v5, b);
-            a = TVec.MultiplyAdd(TVec.Load(ref w0, j + (6 * stride)), v6, a);
-            b = TVec.MultiplyAdd(TVec.Load(ref w0, j + (7 * stride)), v7, b);
-            TVec.Store(TVec.Add(a, b), ref yRow, j);
+            nuint j = rowOffset + (nuint)(c - columnBase);
+            var a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j), v0, TVec.Load(ref yRow, (nuint)c));
+            var b = TVec.Multiply(TFormat.Load<TVec>(ref w, ref s, j + stride), v1);
+            a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (2 * stride)), v2, a);
+            b = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (3 * stride)), v3, b);
+            a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (4 * stride)), v4, a);
+            b = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (5 * stride)), v5, b);
+            a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (6 * stride)), v6, a);
+            b = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (7 * stride)), v7, b);
+            TVec.Store(TVec.Add(a, b), ref yRow, (nuint)c);
         }
 
         for (; c < end; c++)
         {
-            nuint j = (nuint)c;
-            float sum = Unsafe.Add(ref yRow, j);
+            nuint j = rowOffset + (nuint)(c - columnBase);
+            float sum = Unsafe.Add(ref yRow, c);
             for (nuint i = 0; i < 8; i++)
             {
-                sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, j + (i * stride)), Unsafe.Add(ref x, i), sum);
+                sum = MathF.FusedMultiplyAdd(TFormat.Get(ref w, ref s, j + (i * stride)), Unsafe.Add(ref x, i), sum);
             }
 
-            Unsafe.Add(ref yRow, j) = sum;
+            Unsafe.Add(ref yRow, c) = sum;
         }
     }
 
-    // Requests every cache line of `count` rows × `length` floats (row stride `stride`) into the cache hierarchy.
-    private static unsafe void PrefetchRows(ref float start, int stride, int count, int length)
+    // The block formats' part of AccumulateEightWeightRows (kept apart so the other formats' code stays small enough to
+    // inline); returns the first column it left for the register loop.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int AccumulateScaledBlocks<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
+        int start, int end, int columnBase)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        int c = start;
+        // One scale per weight row and block of 32 columns: folded into that row's input value once per block.
+        for (; c + Q8Weights.BlockSize <= end; c += Q8Weights.BlockSize)
+        {
+            nuint j0 = rowOffset + (nuint)(c - columnBase);
+            var s0 = TVec.Create(x * TFormat.Scale(ref s, j0));
+            var s1 = TVec.Create(Unsafe.Add(ref x, 1) * TFormat.Scale(ref s, j0 + stride));
+            var s2 = TVec.Create(Unsafe.Add(ref x, 2) * TFormat.Scale(ref s, j0 + (2 * stride)));
+            var s3 = TVec.Create(Unsafe.Add(ref x, 3) * TFormat.Scale(ref s, j0 + (3 * stride)));
+            var s4 = TVec.Create(Unsafe.Add(ref x, 4) * TFormat.Scale(ref s, j0 + (4 * stride)));
+            var s5 = TVec.Create(Unsafe.Add(ref x, 5) * TFormat.Scale(ref s, j0 + (5 * stride)));
+            var s6 = TVec.Create(Unsafe.Add(ref x, 6) * TFormat.Scale(ref s, j0 + (6 * stride)));
+            var s7 = TVec.Create(Unsafe.Add(ref x, 7) * TFormat.Scale(ref s, j0 + (7 * stride)));
+            for (int v = 0; v < Q8Weights.BlockSize; v += TVec.Count)
+            {
+                nuint j = j0 + (nuint)v;
+                nuint yc = (nuint)(c + v);
+                var a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j), s0, TVec.Load(ref yRow, yc));
+                var b = TVec.Multiply(TFormat.LoadUnscaled<TVec>(ref w, j + stride), s1);
+                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (2 * stride)), s2, a);
+                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (3 * stride)), s3, b);
+                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (4 * stride)), s4, a);
+                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (5 * stride)), s5, b);
+                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (6 * stride)), s6, a);
+                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (7 * stride)), s7, b);
+                TVec.Store(TVec.Add(a, b), ref yRow, yc);
+            }
+        }
+
+        return c;
+    }
+
+    // Requests every cache line of `count` rows × `length` bytes (row stride `stride` bytes) into the cache hierarchy.
+    private static unsafe void PrefetchRows(ref byte w, long start, int stride, int length)
     {
         if (!Sse.IsSupported)
         {
             return;
         }
 
-        for (int row = 0; row < count; row++)
+        for (int row = 0; row < 8; row++)
         {
-            byte* p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref start, (nint)row * stride));
-            for (int offset = 0; offset < length * sizeof(float); offset += 64)
+            byte* p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref w, (nint)(start + ((long)row * stride))));
+            for (int offset = 0; offset < length; offset += 64)
             {
                 Sse.Prefetch1(p + offset);
             }
@@ -180,21 +239,20 @@ internal static class Conv1DStreaming
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateOneWeightRow<TVec>(ref float w, nuint rowOffset, float x0, ref float yRow, int start, int end)
+    private static void AccumulateOneWeightRow<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, float x0, ref float yRow, int start, int end)
+        where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
         var v0 = TVec.Create(x0);
         int c = start;
         for (; c + TVec.Count <= end; c += TVec.Count)
         {
-            nuint j = (nuint)c;
-            TVec.Store(TVec.MultiplyAdd(TVec.Load(ref w, rowOffset + j), v0, TVec.Load(ref yRow, j)), ref yRow, j);
+            TVec.Store(TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, rowOffset + (nuint)c), v0, TVec.Load(ref yRow, (nuint)c)), ref yRow, (nuint)c);
         }
 
         for (; c < end; c++)
         {
-            nuint j = (nuint)c;
-            Unsafe.Add(ref yRow, j) = MathF.FusedMultiplyAdd(Unsafe.Add(ref w, rowOffset + j), x0, Unsafe.Add(ref yRow, j));
+            Unsafe.Add(ref yRow, c) = MathF.FusedMultiplyAdd(TFormat.Get(ref w, ref s, rowOffset + (nuint)c), x0, Unsafe.Add(ref yRow, c));
         }
     }
 }

@@ -3,155 +3,170 @@ using System.Runtime.InteropServices;
 
 namespace Gpt2Kit.Gpt2.Kernels;
 
-/// <summary><c>output[r, c] = Σ_k input[r, k] · weight[k, c] + bias[c]</c> over a column range, for many rows (prefill).
-/// Register tiles of 4 rows × 4 vectors accumulate over blocks of 256 weight rows, so each weight block is read from
-/// memory once and then reused from L2 by every group of four input rows.</summary>
+/// <summary><c>output[r, c] = Σ_k input[r, k] · weight[k, c] + bias[c]</c> over a column range, for many rows (prefill and
+/// batched steps): a cache-blocked matrix product. Register tiles of 6 rows × 2 registers (12 accumulators, 2 weight
+/// registers and a broadcast: 15 of AVX2's 16 registers) accumulate over blocks of 256 weight rows; the block's two
+/// weight columns (8 KiB–32 KiB) stay in L1 while every group of six input rows uses them, so each weight is read from
+/// memory once per call and widened from its storage format once per six rows.</summary>
 /// <remarks>Stateless; thread-safe. Parallel callers give each thread its own column range.</remarks>
 internal static class Conv1DTiled
 {
     private const int InnerBlock = 256;
 
-    /// <summary>Computes columns <paramref name="columnStart"/>..<paramref name="columnEnd"/> of the output with the best SIMD width.</summary>
-    public static void Compute(ReadOnlySpan<float> input, int rows, int inner, ReadOnlySpan<float> weight, int columns,
-        ReadOnlySpan<float> bias, Span<float> output, int columnStart, int columnEnd)
-    {
-        if (Simd512.IsHardwareAccelerated)
-        {
-            Compute<Simd512>(input, rows, inner, weight, columns, bias, output, columnStart, columnEnd);
-        }
-        else if (Simd256.IsHardwareAccelerated)
-        {
-            Compute<Simd256>(input, rows, inner, weight, columns, bias, output, columnStart, columnEnd);
-        }
-        else if (Simd128.IsHardwareAccelerated)
-        {
-            Compute<Simd128>(input, rows, inner, weight, columns, bias, output, columnStart, columnEnd);
-        }
-        else
-        {
-            Compute<SimdScalar>(input, rows, inner, weight, columns, bias, output, columnStart, columnEnd);
-        }
-    }
-
-    /// <summary>Computes columns <paramref name="columnStart"/>..<paramref name="columnEnd"/> of the output with registers of <typeparamref name="TVec"/>.</summary>
-    /// <param name="input">Row-major <c>[rows, inner]</c>.</param>
+    /// <summary>Computes columns <paramref name="columnStart"/>..<paramref name="columnEnd"/> of the output.</summary>
+    /// <param name="input">Row-major <c>[rows, inner]</c>, inner being the weight's row count.</param>
     /// <param name="rows">Input rows.</param>
-    /// <param name="inner">Input width (weight rows).</param>
-    /// <param name="weight">Row-major <c>[inner, columns]</c>.</param>
-    /// <param name="columns">Output width.</param>
+    /// <param name="weight"><c>[inner, columns]</c>.</param>
     /// <param name="bias"><c>[columns]</c>, or empty for none.</param>
     /// <param name="output">Row-major <c>[rows, columns]</c>; only the column range is written.</param>
-    /// <param name="columnStart">First column to compute.</param>
+    /// <param name="columnStart">First column to compute (for Q8 weights the start of a block).</param>
     /// <param name="columnEnd">One past the last column to compute.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute<TVec>(ReadOnlySpan<float> input, int rows, int inner, ReadOnlySpan<float> weight, int columns,
-        ReadOnlySpan<float> bias, Span<float> output, int columnStart, int columnEnd)
-        where TVec : struct, ISimdVector<TVec>
+    /// <param name="width">The register width (<see cref="SimdWidth.Auto"/>: the best here).</param>
+    public static void Compute(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
+        int columnStart, int columnEnd, SimdWidth width = SimdWidth.Auto)
     {
-        KernelArguments.RequireLength(input.Length, (long)rows * inner, nameof(input));
-        KernelArguments.RequireLength(weight.Length, (long)inner * columns, nameof(weight));
-        KernelArguments.RequireLength(output.Length, (long)rows * columns, nameof(output));
-        if (!bias.IsEmpty)
-        {
-            KernelArguments.RequireLength(bias.Length, columns, nameof(bias));
-        }
-
-        KernelArguments.RequireRange(columnStart, columnEnd, columns, nameof(columnStart));
+        KernelArguments.RequireConv1D(input, rows, weight, bias, output, columnStart, columnEnd);
         if (rows == 0 || columnStart == columnEnd)
         {
             return;
         }
 
-        var m = new Operands(
-            ref MemoryMarshal.GetReference(input), inner,
-            ref MemoryMarshal.GetReference(weight), columns,
-            ref MemoryMarshal.GetReference(bias), !bias.IsEmpty,
-            ref MemoryMarshal.GetReference(output));
+        SimdDispatch.Run(new Kernel(input, rows, weight, bias, output, columnStart, columnEnd), weight.Format, width);
+    }
 
-        int c = columnStart;
-        for (; c + (4 * TVec.Count) <= columnEnd; c += 4 * TVec.Count)
+    private readonly ref struct Kernel(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
+        int columnStart, int columnEnd) : IWeightKernel
+    {
+        private readonly ReadOnlySpan<float> _input = input;
+        private readonly WeightSpan _weight = weight;
+        private readonly ReadOnlySpan<float> _bias = bias;
+        private readonly Span<float> _output = output;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run<TFormat, TVec>()
+            where TFormat : struct, IWeightFormat
+            where TVec : struct, ISimdVector<TVec>
         {
-            for (int kb = 0; kb < Math.Max(inner, 1); kb += InnerBlock)
-            {
-                int kEnd = Math.Min(kb + InnerBlock, inner);
-                int r = 0;
-                for (; r + 4 <= rows; r += 4)
-                {
-                    WideTile<TVec, FourRows>(ref m, r, c, kb, kEnd);
-                }
+            int inner = _weight.Rows;
+            scoped var m = new Operands(
+                ref MemoryMarshal.GetReference(_input), inner,
+                ref _weight.DataReference, ref _weight.ScalesReference, _weight.Columns,
+                ref MemoryMarshal.GetReference(_bias), !_bias.IsEmpty,
+                ref MemoryMarshal.GetReference(_output));
 
-                switch (rows - r)
+            // Narrow formats: each block of weights is widened once into an fp32 panel that every row group reads.
+            bool widen = WeightPanel.IsNarrow<TFormat>() && rows > 6;
+            Span<float> panel = widen ? stackalloc float[InnerBlock * 2 * TVec.Count] : default;
+            int c = columnStart;
+            for (; c + (2 * TVec.Count) <= columnEnd; c += 2 * TVec.Count)
+            {
+                for (int kb = 0; kb < Math.Max(inner, 1); kb += InnerBlock)
                 {
-                    case 1: WideTile<TVec, OneRow>(ref m, r, c, kb, kEnd); break;
-                    case 2: WideTile<TVec, TwoRows>(ref m, r, c, kb, kEnd); break;
-                    case 3: WideTile<TVec, ThreeRows>(ref m, r, c, kb, kEnd); break;
+                    int kEnd = Math.Min(kb + InnerBlock, inner);
+                    if (widen)
+                    {
+                        WeightPanel.Widen<TFormat, TVec>(ref m.Weight, ref m.Scales, ((nuint)kb * (nuint)m.Columns) + (nuint)c, (nuint)m.Columns,
+                            kEnd - kb, 2 * TVec.Count, panel);
+                        var p = new Panel(ref Unsafe.As<float, byte>(ref MemoryMarshal.GetReference(panel)), ref m.Scales, 0, (nuint)(2 * TVec.Count));
+                        RowGroups<F32Weights, TVec>(ref m, ref p, rows, c, kb, kEnd);
+                    }
+                    else
+                    {
+                        var p = new Panel(ref m.Weight, ref m.Scales, ((nuint)kb * (nuint)m.Columns) + (nuint)c, (nuint)m.Columns);
+                        RowGroups<TFormat, TVec>(ref m, ref p, rows, c, kb, kEnd);
+                    }
                 }
             }
-        }
 
-        for (; c + TVec.Count <= columnEnd; c += TVec.Count)
-        {
-            NarrowColumn<TVec>(ref m, rows, c);
-        }
+            for (; c + TVec.Count <= columnEnd; c += TVec.Count)
+            {
+                Column<TFormat, TVec>(ref m, rows, c);
+            }
 
-        for (; c < columnEnd; c++)
-        {
-            NarrowColumn<SimdScalar>(ref m, rows, c);
+            for (; c < columnEnd; c++)
+            {
+                Column<TFormat, SimdScalar>(ref m, rows, c);
+            }
         }
     }
 
-    private static void NarrowColumn<TVec>(ref Operands m, int rows, int c)
+    private static void RowGroups<TFormat, TVec>(scoped ref Operands m, scoped ref Panel p, int rows, int c, int kb, int kEnd)
+        where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
         int r = 0;
-        for (; r + 4 <= rows; r += 4)
+        for (; r + 6 <= rows; r += 6)
         {
-            NarrowTile<TVec, FourRows>(ref m, r, c);
+            Tile<TFormat, TVec, SixRows>(ref m, ref p, r, c, kb, kEnd);
         }
 
         switch (rows - r)
         {
-            case 1: NarrowTile<TVec, OneRow>(ref m, r, c); break;
-            case 2: NarrowTile<TVec, TwoRows>(ref m, r, c); break;
-            case 3: NarrowTile<TVec, ThreeRows>(ref m, r, c); break;
+            case 1: Tile<TFormat, TVec, OneRow>(ref m, ref p, r, c, kb, kEnd); break;
+            case 2: Tile<TFormat, TVec, TwoRows>(ref m, ref p, r, c, kb, kEnd); break;
+            case 3: Tile<TFormat, TVec, ThreeRows>(ref m, ref p, r, c, kb, kEnd); break;
+            case 4: Tile<TFormat, TVec, FourRows>(ref m, ref p, r, c, kb, kEnd); break;
+            case 5: Tile<TFormat, TVec, FiveRows>(ref m, ref p, r, c, kb, kEnd); break;
         }
     }
 
-    // Rows r0..r0+TRows of columns c..c+4·Count over weight rows kb..kEnd; the first block starts from the bias,
-    // later blocks from the partial sums already in the output.
+    // One register of columns at c for every row, over the whole inner dimension (the range's last columns).
+    private static void Column<TFormat, TVec>(ref Operands m, int rows, int c)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        nuint n = (nuint)m.Columns, inner = (nuint)m.Inner;
+        var b = m.HasBias ? TVec.Load(ref m.Bias, (nuint)c) : TVec.Zero;
+        for (int r = 0; r < rows; r++)
+        {
+            ref float x = ref Unsafe.Add(ref m.Input, (nuint)r * inner);
+            var a = b;
+            for (nuint k = 0; k < inner; k++)
+            {
+                a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref m.Weight, ref m.Scales, (k * n) + (nuint)c), TVec.Create(Unsafe.Add(ref x, k)), a);
+            }
+
+            TVec.Store(a, ref m.Output, ((nuint)r * n) + (nuint)c);
+        }
+    }
+
+    // Rows r0..r0+TRows of columns c..c+2·Count over weight rows kb..kEnd (read through the panel p); the first block
+    // starts from the bias, later blocks from the partial sums already in the output.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WideTile<TVec, TRows>(ref Operands m, int r0, int c, int kb, int kEnd)
+    private static void Tile<TFormat, TVec, TRows>(scoped ref Operands m, scoped ref Panel p, int r0, int c, int kb, int kEnd)
+        where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
         where TRows : struct, IRowCount
     {
         nuint n = (nuint)m.Columns;
         nuint s = (nuint)TVec.Count;
         ref float y = ref m.Output;
-        nuint y0 = ((nuint)r0 * n) + (nuint)c, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n;
-        TVec a00, a01, a02, a03, a10 = default, a11 = default, a12 = default, a13 = default;
-        TVec a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
+        nuint y0 = ((nuint)r0 * n) + (nuint)c, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n, y4 = y3 + n, y5 = y4 + n;
+        TVec a00, a01, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
         if (kb == 0)
         {
-            TVec b0 = TVec.Zero, b1 = TVec.Zero, b2 = TVec.Zero, b3 = TVec.Zero;
+            TVec b0 = TVec.Zero, b1 = TVec.Zero;
             if (m.HasBias)
             {
                 b0 = TVec.Load(ref m.Bias, (nuint)c);
                 b1 = TVec.Load(ref m.Bias, (nuint)c + s);
-                b2 = TVec.Load(ref m.Bias, (nuint)c + (2 * s));
-                b3 = TVec.Load(ref m.Bias, (nuint)c + (3 * s));
             }
 
-            a00 = b0; a01 = b1; a02 = b2; a03 = b3;
-            if (TRows.Value > 1) { a10 = b0; a11 = b1; a12 = b2; a13 = b3; }
-            if (TRows.Value > 2) { a20 = b0; a21 = b1; a22 = b2; a23 = b3; }
-            if (TRows.Value > 3) { a30 = b0; a31 = b1; a32 = b2; a33 = b3; }
+            a00 = b0; a01 = b1;
+            if (TRows.Value > 1) { a10 = b0; a11 = b1; }
+            if (TRows.Value > 2) { a20 = b0; a21 = b1; }
+            if (TRows.Value > 3) { a30 = b0; a31 = b1; }
+            if (TRows.Value > 4) { a40 = b0; a41 = b1; }
+            if (TRows.Value > 5) { a50 = b0; a51 = b1; }
         }
         else
         {
-            a00 = TVec.Load(ref y, y0); a01 = TVec.Load(ref y, y0 + s); a02 = TVec.Load(ref y, y0 + (2 * s)); a03 = TVec.Load(ref y, y0 + (3 * s));
-            if (TRows.Value > 1) { a10 = TVec.Load(ref y, y1); a11 = TVec.Load(ref y, y1 + s); a12 = TVec.Load(ref y, y1 + (2 * s)); a13 = TVec.Load(ref y, y1 + (3 * s)); }
-            if (TRows.Value > 2) { a20 = TVec.Load(ref y, y2); a21 = TVec.Load(ref y, y2 + s); a22 = TVec.Load(ref y, y2 + (2 * s)); a23 = TVec.Load(ref y, y2 + (3 * s)); }
-            if (TRows.Value > 3) { a30 = TVec.Load(ref y, y3); a31 = TVec.Load(ref y, y3 + s); a32 = TVec.Load(ref y, y3 + (2 * s)); a33 = TVec.Load(ref y, y3 + (3 * s)); }
+            a00 = TVec.Load(ref y, y0); a01 = TVec.Load(ref y, y0 + s);
+            if (TRows.Value > 1) { a10 = TVec.Load(ref y, y1); a11 = TVec.Load(ref y, y1 + s); }
+            if (TRows.Value > 2) { a20 = TVec.Load(ref y, y2); a21 = TVec.Load(ref y, y2 + s); }
+            if (TRows.Value > 3) { a30 = TVec.Load(ref y, y3); a31 = TVec.Load(ref y, y3 + s); }
+            if (TRows.Value > 4) { a40 = TVec.Load(ref y, y4); a41 = TVec.Load(ref y, y4 + s); }
+            if (TRows.Value > 5) { a50 = TVec.Load(ref y, y5); a51 = TVec.Load(ref y, y5 + s); }
         }
 
         nuint inner = (nuint)m.Inner;
@@ -159,86 +174,58 @@ internal static class Conv1DTiled
         ref float x1 = ref Unsafe.Add(ref x0, inner);
         ref float x2 = ref Unsafe.Add(ref x1, inner);
         ref float x3 = ref Unsafe.Add(ref x2, inner);
-        for (int k = kb; k < kEnd; k++)
+        ref float x4 = ref Unsafe.Add(ref x3, inner);
+        ref float x5 = ref Unsafe.Add(ref x4, inner);
+        nuint wo = p.Start;
+        for (nuint k = (nuint)kb; k < (nuint)kEnd; k++, wo += p.Stride)
         {
-            nuint wo = ((nuint)k * n) + (nuint)c;
-            var w0 = TVec.Load(ref m.Weight, wo);
-            var w1 = TVec.Load(ref m.Weight, wo + s);
-            var w2 = TVec.Load(ref m.Weight, wo + (2 * s));
-            var w3 = TVec.Load(ref m.Weight, wo + (3 * s));
+            var w0 = TFormat.Load<TVec>(ref p.Weight, ref p.Scales, wo);
+            var w1 = TFormat.Load<TVec>(ref p.Weight, ref p.Scales, wo + s);
             var v = TVec.Create(Unsafe.Add(ref x0, k));
-            a00 = TVec.MultiplyAdd(w0, v, a00); a01 = TVec.MultiplyAdd(w1, v, a01); a02 = TVec.MultiplyAdd(w2, v, a02); a03 = TVec.MultiplyAdd(w3, v, a03);
-            if (TRows.Value > 1)
-            {
-                v = TVec.Create(Unsafe.Add(ref x1, k));
-                a10 = TVec.MultiplyAdd(w0, v, a10); a11 = TVec.MultiplyAdd(w1, v, a11); a12 = TVec.MultiplyAdd(w2, v, a12); a13 = TVec.MultiplyAdd(w3, v, a13);
-            }
-
-            if (TRows.Value > 2)
-            {
-                v = TVec.Create(Unsafe.Add(ref x2, k));
-                a20 = TVec.MultiplyAdd(w0, v, a20); a21 = TVec.MultiplyAdd(w1, v, a21); a22 = TVec.MultiplyAdd(w2, v, a22); a23 = TVec.MultiplyAdd(w3, v, a23);
-            }
-
-            if (TRows.Value > 3)
-            {
-                v = TVec.Create(Unsafe.Add(ref x3, k));
-                a30 = TVec.MultiplyAdd(w0, v, a30); a31 = TVec.MultiplyAdd(w1, v, a31); a32 = TVec.MultiplyAdd(w2, v, a32); a33 = TVec.MultiplyAdd(w3, v, a33);
-            }
+            a00 = TVec.MultiplyAdd(w0, v, a00); a01 = TVec.MultiplyAdd(w1, v, a01);
+            if (TRows.Value > 1) { v = TVec.Create(Unsafe.Add(ref x1, k)); a10 = TVec.MultiplyAdd(w0, v, a10); a11 = TVec.MultiplyAdd(w1, v, a11); }
+            if (TRows.Value > 2) { v = TVec.Create(Unsafe.Add(ref x2, k)); a20 = TVec.MultiplyAdd(w0, v, a20); a21 = TVec.MultiplyAdd(w1, v, a21); }
+            if (TRows.Value > 3) { v = TVec.Create(Unsafe.Add(ref x3, k)); a30 = TVec.MultiplyAdd(w0, v, a30); a31 = TVec.MultiplyAdd(w1, v, a31); }
+            if (TRows.Value > 4) { v = TVec.Create(Unsafe.Add(ref x4, k)); a40 = TVec.MultiplyAdd(w0, v, a40); a41 = TVec.MultiplyAdd(w1, v, a41); }
+            if (TRows.Value > 5) { v = TVec.Create(Unsafe.Add(ref x5, k)); a50 = TVec.MultiplyAdd(w0, v, a50); a51 = TVec.MultiplyAdd(w1, v, a51); }
         }
 
-        TVec.Store(a00, ref y, y0); TVec.Store(a01, ref y, y0 + s); TVec.Store(a02, ref y, y0 + (2 * s)); TVec.Store(a03, ref y, y0 + (3 * s));
-        if (TRows.Value > 1) { TVec.Store(a10, ref y, y1); TVec.Store(a11, ref y, y1 + s); TVec.Store(a12, ref y, y1 + (2 * s)); TVec.Store(a13, ref y, y1 + (3 * s)); }
-        if (TRows.Value > 2) { TVec.Store(a20, ref y, y2); TVec.Store(a21, ref y, y2 + s); TVec.Store(a22, ref y, y2 + (2 * s)); TVec.Store(a23, ref y, y2 + (3 * s)); }
-        if (TRows.Value > 3) { TVec.Store(a30, ref y, y3); TVec.Store(a31, ref y, y3 + s); TVec.Store(a32, ref y, y3 + (2 * s)); TVec.Store(a33, ref y, y3 + (3 * s)); }
+        TVec.Store(a00, ref y, y0); TVec.Store(a01, ref y, y0 + s);
+        if (TRows.Value > 1) { TVec.Store(a10, ref y, y1); TVec.Store(a11, ref y, y1 + s); }
+        if (TRows.Value > 2) { TVec.Store(a20, ref y, y2); TVec.Store(a21, ref y, y2 + s); }
+        if (TRows.Value > 3) { TVec.Store(a30, ref y, y3); TVec.Store(a31, ref y, y3 + s); }
+        if (TRows.Value > 4) { TVec.Store(a40, ref y, y4); TVec.Store(a41, ref y, y4 + s); }
+        if (TRows.Value > 5) { TVec.Store(a50, ref y, y5); TVec.Store(a51, ref y, y5 + s); }
     }
 
-    // Rows r0..r0+TRows of the one-register column block at c, over the whole inner dimension.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NarrowTile<TVec, TRows>(ref Operands m, int r0, int c)
-        where TVec : struct, ISimdVector<TVec>
-        where TRows : struct, IRowCount
+    /// <summary>Where a tile reads its block of weights: element (k, j) of the block at <c>Start + (k − kb)·Stride + j</c>,
+    /// in the matrix itself or in a widened panel.</summary>
+    private ref struct Panel(ref byte weight, ref float scales, nuint start, nuint stride)
     {
-        nuint n = (nuint)m.Columns;
-        var b = m.HasBias ? TVec.Load(ref m.Bias, (nuint)c) : TVec.Zero;
-        TVec a0 = b, a1 = b, a2 = b, a3 = b;
-        nuint inner = (nuint)m.Inner;
-        ref float x0 = ref Unsafe.Add(ref m.Input, (nuint)r0 * inner);
-        ref float x1 = ref Unsafe.Add(ref x0, inner);
-        ref float x2 = ref Unsafe.Add(ref x1, inner);
-        ref float x3 = ref Unsafe.Add(ref x2, inner);
-        for (int k = 0; k < m.Inner; k++)
-        {
-            var w = TVec.Load(ref m.Weight, ((nuint)k * n) + (nuint)c);
-            a0 = TVec.MultiplyAdd(w, TVec.Create(Unsafe.Add(ref x0, k)), a0);
-            if (TRows.Value > 1) { a1 = TVec.MultiplyAdd(w, TVec.Create(Unsafe.Add(ref x1, k)), a1); }
-            if (TRows.Value > 2) { a2 = TVec.MultiplyAdd(w, TVec.Create(Unsafe.Add(ref x2, k)), a2); }
-            if (TRows.Value > 3) { a3 = TVec.MultiplyAdd(w, TVec.Create(Unsafe.Add(ref x3, k)), a3); }
-        }
-
-        nuint y0 = ((nuint)r0 * n) + (nuint)c;
-        TVec.Store(a0, ref m.Output, y0);
-        if (TRows.Value > 1) { TVec.Store(a1, ref m.Output, y0 + n); }
-        if (TRows.Value > 2) { TVec.Store(a2, ref m.Output, y0 + (2 * n)); }
-        if (TRows.Value > 3) { TVec.Store(a3, ref m.Output, y0 + (3 * n)); }
+        public ref byte Weight = ref weight;
+        public ref float Scales = ref scales;
+        public nuint Start = start;
+        public nuint Stride = stride;
     }
 
-    /// <summary>The operands as refs, passed by reference so the micro-kernels take one argument instead of eight.</summary>
+    /// <summary>The operands as refs, passed by reference so the micro-kernels take one argument instead of nine.</summary>
     private ref struct Operands
     {
         public ref float Input;
         public int Inner;
-        public ref float Weight;
+        public ref byte Weight;
+        public ref float Scales;
         public int Columns;
         public ref float Bias;
         public bool HasBias;
         public ref float Output;
 
-        public Operands(ref float input, int inner, ref float weight, int columns, ref float bias, bool hasBias, ref float output)
+        public Operands(ref float input, int inner, ref byte weight, ref float scales, int columns, ref float bias, bool hasBias, ref float output)
         {
             Input = ref input;
             Inner = inner;
             Weight = ref weight;
+            Scales = ref scales;
             Columns = columns;
             Bias = ref bias;
             HasBias = hasBias;

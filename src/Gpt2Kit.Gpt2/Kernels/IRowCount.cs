@@ -1,6 +1,6 @@
 namespace Gpt2Kit.Gpt2.Kernels;
 
-/// <summary>A compile-time row count (1–4) for register-tiled micro-kernels, so the JIT drops the unused rows.</summary>
+/// <summary>A compile-time row count (1–6) for register-tiled micro-kernels, so the JIT drops the unused rows.</summary>
 internal interface IRowCount
 {
     /// <summary>The number of rows.</summary>
@@ -29,4 +29,16 @@ internal readonly struct ThreeRows : IRowCount
 internal readonly struct FourRows : IRowCount
 {
     public static int Value => 4;
+}
+
+/// <summary>Five rows.</summary>
+internal readonly struct FiveRows : IRowCount
+{
+    public static int Value => 5;
+}
+
+/// <summary>Six rows.</summary>
+internal readonly struct SixRows : IRowCount
+{
+    public static int Value => 6;
 }

@@ -35,4 +35,26 @@ internal interface ISimdVector<TSelf>
 
     /// <summary>The sum of the lanes.</summary>
     static abstract float Sum(TSelf value);
+
+    /// <summary>Loads <see cref="Count"/> bytes as signed integers, each converted to a float lane (8-bit weights).</summary>
+    static abstract TSelf LoadSByte(ref sbyte source, nuint offset);
+
+    /// <summary>Loads <see cref="Count"/> 16-bit values, each zero-extended into the bits of a lane (not converted).</summary>
+    static abstract TSelf LoadUInt16Bits(ref ushort source, nuint offset);
+
+    /// <summary>All lanes holding the bits <paramref name="bits"/>.</summary>
+    static abstract TSelf CreateBits(uint bits);
+
+    /// <summary>The lanes' bits shifted left by <paramref name="count"/>.</summary>
+    static abstract TSelf ShiftLeftBits(TSelf value, int count);
+
+    /// <summary>The lanes' bits AND <paramref name="mask"/>.</summary>
+    static abstract TSelf AndBits(TSelf value, TSelf mask);
+
+    /// <summary>The lanes' bits OR <paramref name="other"/>'s.</summary>
+    static abstract TSelf OrBits(TSelf value, TSelf other);
+
+    /// <summary>Per lane, <paramref name="whenTrue"/> where the bits of <paramref name="value"/> as an unsigned integer are at
+    /// least those of <paramref name="threshold"/>, else <paramref name="whenFalse"/>.</summary>
+    static abstract TSelf SelectWhereBitsAtLeast(TSelf value, TSelf threshold, TSelf whenTrue, TSelf whenFalse);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Gpt2Kit.Gpt2.Kernels;
 
@@ -36,4 +37,47 @@ internal readonly struct Simd256 : ISimdVector<Simd256>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Simd256 value) => Vector256.Sum(value._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 LoadSByte(ref sbyte source, nuint offset)
+    {
+        // Eight bytes: one 64-bit load, sign-extended to eight 32-bit lanes.
+        var bytes = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref source, offset)))).AsSByte();
+        if (Avx2.IsSupported)
+        {
+            return new(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(bytes)));
+        }
+
+        var (a, b) = Vector128.Widen(Vector128.WidenLower(bytes));
+        return new(Vector256.ConvertToSingle(Vector256.Create(a, b)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 LoadUInt16Bits(ref ushort source, nuint offset)
+    {
+        ref ushort start = ref Unsafe.Add(ref source, offset);
+        if (Avx2.IsSupported)
+        {
+            return new(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref start)).AsSingle());
+        }
+
+        var (lower, upper) = Vector128.Widen(Vector128.LoadUnsafe(ref start));
+        return new(Vector256.Create(lower, upper).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 CreateBits(uint bits) => new(Vector256.Create(bits).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 ShiftLeftBits(Simd256 value, int count) => new(Vector256.ShiftLeft(value._value.AsUInt32(), count).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 AndBits(Simd256 value, Simd256 mask) => new(value._value & mask._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 OrBits(Simd256 value, Simd256 other) => new(value._value | other._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 SelectWhereBitsAtLeast(Simd256 value, Simd256 threshold, Simd256 whenTrue, Simd256 whenFalse) =>
+        new(Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(value._value.AsUInt32(), threshold._value.AsUInt32()).AsSingle(), whenTrue._value, whenFalse._value));
 }

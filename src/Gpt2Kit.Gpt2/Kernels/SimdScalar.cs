@@ -35,4 +35,30 @@ internal readonly struct SimdScalar : ISimdVector<SimdScalar>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(SimdScalar value) => value._value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar LoadSByte(ref sbyte source, nuint offset) => new(Unsafe.Add(ref source, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar LoadUInt16Bits(ref ushort source, nuint offset) => FromBits(Unsafe.Add(ref source, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar CreateBits(uint bits) => FromBits(bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar ShiftLeftBits(SimdScalar value, int count) => FromBits(Bits(value) << count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar AndBits(SimdScalar value, SimdScalar mask) => FromBits(Bits(value) & Bits(mask));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar OrBits(SimdScalar value, SimdScalar other) => FromBits(Bits(value) | Bits(other));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar SelectWhereBitsAtLeast(SimdScalar value, SimdScalar threshold, SimdScalar whenTrue, SimdScalar whenFalse) =>
+        Bits(value) >= Bits(threshold) ? whenTrue : whenFalse;
+
+    private static uint Bits(SimdScalar value) => BitConverter.SingleToUInt32Bits(value._value);
+
+    private static SimdScalar FromBits(uint bits) => new(BitConverter.UInt32BitsToSingle(bits));
 }

@@ -15,6 +15,9 @@ internal sealed unsafe class AttentionWork(KeyValueCache cache, int[] mask, floa
     private float _scale;
     private int _next;
 
+    /// <summary>The register width of the attention kernel.</summary>
+    public SimdWidth Width { get; init; } = SimdWidth.Auto;
+
     /// <summary>Sets the layer and the chunk: <paramref name="newTokens"/> positions per row, the first at cache slot <paramref name="start"/>.</summary>
     public void Set(int layer, float* qkv, float* output, int rows, int start, int newTokens, int heads, int headSize, float scale)
     {
@@ -55,7 +58,7 @@ internal sealed unsafe class AttentionWork(KeyValueCache cache, int[] mask, floa
                 var values = new ReadOnlySpan<float>(cache.Values(row, _layer, head), window * _headSize);
                 var keyMask = new ReadOnlySpan<int>(mask, row * cache.Capacity, window);
                 var output = new Span<float>(_output + ((long)m * width) + (head * _headSize), _headSize);
-                CausalAttention.Compute(query, keys, values, keyMask, _start + t + 1, window, _scale, scratch, output);
+                CausalAttention.Compute(query, keys, values, keyMask, _start + t + 1, window, _scale, scratch, output, Width);
             }
         }
     }

@@ -10,7 +10,7 @@ namespace Gpt2Kit.Gpt2.Model;
 /// which worker took which chunk. Prefill (many rows) splits the output columns over the tiled kernel. Workers take
 /// chunks from a shared counter, so a worker the OS preempts does not hold back the others' share.</summary>
 /// <remarks>Not thread-safe to configure; one instance per session, reused for every layer.</remarks>
-internal sealed unsafe class Conv1DWork(float* partials, int workers) : IParallelWork
+internal sealed unsafe class Conv1DWork(float* partials, int workers, SimdWidth width = SimdWidth.Auto) : IParallelWork
 {
     /// <summary>Up to this many rows take the streaming (decode) kernel; more take the tiled (prefill) kernel.</summary>
     public const int StreamingMaxRows = 8;
@@ -18,7 +18,8 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers) : IParalle
     private const int ColumnChunk = 256;
 
     private readonly int _chunks = ChunkCount(workers);
-    private float* _input, _weight, _bias, _output;
+    private float* _input, _bias, _output;
+    private WeightMatrix _weight;
     private int _rows, _inner, _columns;
     private int _next;
 
@@ -26,13 +27,13 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers) : IParalle
     public static long PartialFloats(int workers, int maxColumns) => (ChunkCount(workers) - 1L) * StreamingMaxRows * maxColumns;
 
     /// <summary>Sets the operands of the next run.</summary>
-    public void Set(float* input, int rows, int inner, float* weight, int columns, float* bias, float* output)
+    public void Set(float* input, int rows, WeightMatrix weight, float* bias, float* output)
     {
         _input = input;
         _rows = rows;
-        _inner = inner;
+        _inner = weight.Rows;
         _weight = weight;
-        _columns = columns;
+        _columns = weight.Columns;
         _bias = bias;
         _output = output;
         _next = 0;
@@ -41,7 +42,7 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers) : IParalle
     public void Execute(int worker, int workerCount)
     {
         var input = new ReadOnlySpan<float>(_input, _rows * _inner);
-        var weight = new ReadOnlySpan<float>(_weight, _inner * _columns);
+        var weight = _weight.AsSpan();
         var bias = _bias is null ? default : new ReadOnlySpan<float>(_bias, _columns);
         var output = new Span<float>(_output, _rows * _columns);
         if (_rows <= StreamingMaxRows)
@@ -54,11 +55,11 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers) : IParalle
                 int end = Math.Min(_inner, groups * (chunk + 1) / _chunks * 8);
                 if (chunk == 0)
                 {
-                    Conv1DStreaming.Compute(input, _rows, _inner, weight, _columns, bias, output, start, end, 0, _columns);
+                    Conv1DStreaming.Compute(input, _rows, weight, bias, output, start, end, 0, _columns, width);
                 }
                 else
                 {
-                    Conv1DStreaming.Compute(input, _rows, _inner, weight, _columns, default, Partial(chunk), start, end, 0, _columns);
+                    Conv1DStreaming.Compute(input, _rows, weight, default, Partial(chunk), start, end, 0, _columns, width);
                 }
             }
 
@@ -67,7 +68,7 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers) : IParalle
 
         for (int first; (first = (Interlocked.Increment(ref _next) - 1) * ColumnChunk) < _columns;)
         {
-            Conv1DTiled.Compute(input, _rows, _inner, weight, _columns, bias, output, first, Math.Min(first + ColumnChunk, _columns));
+            Conv1DTiled.Compute(input, _rows, weight, bias, output, first, Math.Min(first + ColumnChunk, _columns), width);
         }
     }
 

@@ -47,5 +47,26 @@ public sealed class Gpt2ModelLoader : IModelLoader
     public ICausalLanguageModel Load(string location, ModelLoadOptions? options = null) => Gpt2Model.FromPretrained(location, options);
 
     /// <summary>The folder's vocabulary (<c>vocab.json</c> + <c>merges.txt</c>, …), or the embedded GPT-2 one when the folder has none.</summary>
-    public ITokenizer LoadTokenizer(string location) => Gpt2Tokenizer.FromFolderOrDefault(location);
+    /// <exception cref="InvalidDataException">A tokenizer file is malformed, or the vocabulary has more ids than the model's <c>vocab_size</c>.</exception>
+    public ITokenizer LoadTokenizer(string location) => LoadCheckpointTokenizer(location);
+
+    /// <summary>The tokenizer of a checkpoint folder, checked against its <c>config.json</c>: a vocabulary with more ids than
+    /// the model has rows would produce ids the model cannot embed, so it is refused at load rather than mid-request.</summary>
+    internal static Gpt2Tokenizer LoadCheckpointTokenizer(string folder)
+    {
+        var tokenizer = Gpt2Tokenizer.FromFolderOrDefault(folder);
+        if (!File.Exists(Path.Combine(folder, Gpt2Config.FileName)))
+        {
+            return tokenizer;
+        }
+
+        int modelVocabulary = Gpt2Config.Load(folder).VocabSize;
+        if (tokenizer.VocabSize > modelVocabulary)
+        {
+            throw new InvalidDataException(
+                $"{folder}: the tokenizer defines {tokenizer.VocabSize} ids (0..{tokenizer.VocabSize - 1}), but {Gpt2Config.FileName} has vocab_size {modelVocabulary}; the tokenizer files do not belong to this checkpoint.");
+        }
+
+        return tokenizer;
+    }
 }

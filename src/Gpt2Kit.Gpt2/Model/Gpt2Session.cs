@@ -69,9 +69,9 @@ internal sealed unsafe class Gpt2Session : IModelSession
         _mlp = Take(chunk * _config.InnerSize);
         _final = Take(chunk * d);
         float* scores = Take((long)workers * capacity);
-        _conv = new Conv1DWork(Take(Conv1DWork.PartialFloats(workers, Math.Max(3 * d, _config.InnerSize))), workers);
-        _logits = new LogitsWork(rows);
-        _attentionWork = new AttentionWork(_cache, _mask, scores, capacity);
+        _conv = new Conv1DWork(Take(Conv1DWork.PartialFloats(workers, Math.Max(3 * d, _config.InnerSize))), workers, model.SimdWidth);
+        _logits = new LogitsWork(rows, model.SimdWidth);
+        _attentionWork = new AttentionWork(_cache, _mask, scores, capacity) { Width = model.SimdWidth };
     }
 
     public ModelInfo Info => _model.Info;
@@ -88,14 +88,14 @@ internal sealed unsafe class Gpt2Session : IModelSession
         // hidden, normed, qkv (3), attention, projected, final: 8 rows of n_embd; the MLP row; 16-float alignment per buffer.
         long chunk = ChunkRows(rows, capacity);
         long partials = Conv1DWork.PartialFloats(workers, Math.Max(3 * config.HiddenSize, config.InnerSize));
-        return (chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + partials + (9 * 16);
+        return checked((chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + partials + (9 * 16));
     }
 
     public void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, ReadOnlySpan<int> attentionMask, Span<float> logits,
         bool allPositions = false, Span<float> hiddenStates = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _model.ThrowIfDisposed();
+        using var lease = _model.Lease();
         int newTokens = ValidateForward(tokens, positions, attentionMask, logits, allPositions, hiddenStates);
         for (int r = 0; r < Rows; r++)
         {
@@ -224,10 +224,9 @@ internal sealed unsafe class Gpt2Session : IModelSession
             for (int t = 0; t < count; t++)
             {
                 int i = (r * newTokens) + t0 + t;
-                TensorPrimitives.Add(
-                    new ReadOnlySpan<float>(_weights.TokenEmbedding + ((long)tokens[i] * d), d),
-                    new ReadOnlySpan<float>(_weights.PositionEmbedding + ((long)positions[i] * d), d),
-                    new Span<float>(_hidden + ((long)((r * count) + t) * d), d));
+                var row = new Span<float>(_hidden + ((long)((r * count) + t) * d), d);
+                WeightRows.Read(_weights.TokenEmbedding.AsSpan(), tokens[i], row, width: _model.SimdWidth);
+                WeightRows.Read(_weights.PositionEmbedding.AsSpan(), positions[i], row, accumulate: true, _model.SimdWidth);
             }
         }
 
@@ -239,20 +238,20 @@ internal sealed unsafe class Gpt2Session : IModelSession
             ref readonly var w = ref _weights.Layers[layer];
             _rowwise.SetLayerNorm(_hidden, _normed, m, d, w.Norm1Weight, w.Norm1Bias, _config.LayerNormEpsilon);
             RunRowwise(m);
-            Conv(_normed, m, d, w.AttentionWeight, 3 * d, w.AttentionBias, _qkv);
+            Conv(_normed, m, w.AttentionWeight, w.AttentionBias, _qkv);
             StoreKeysAndValues(layer, count);
             float scale = _config.ScaleAttentionByInverseLayerIndex ? baseScale / (layer + 1) : baseScale;
             _attentionWork.Set(layer, _qkv, _attention, Rows, Length, count, heads, headSize, scale);
             _team.Run(_attentionWork);
-            Conv(_attention, m, d, w.AttentionProjectionWeight, d, w.AttentionProjectionBias, _projected);
+            Conv(_attention, m, w.AttentionProjectionWeight, w.AttentionProjectionBias, _projected);
             TensorPrimitives.Add(hidden, projected, hidden);
 
             _rowwise.SetLayerNorm(_hidden, _normed, m, d, w.Norm2Weight, w.Norm2Bias, _config.LayerNormEpsilon);
             RunRowwise(m);
-            Conv(_normed, m, d, w.MlpWeight, inner, w.MlpBias, _mlp);
+            Conv(_normed, m, w.MlpWeight, w.MlpBias, _mlp);
             _rowwise.SetActivation(_mlp, m, inner, _config.Activation);
             RunRowwise(m);
-            Conv(_mlp, m, inner, w.MlpProjectionWeight, d, w.MlpProjectionBias, _projected);
+            Conv(_mlp, m, w.MlpProjectionWeight, w.MlpProjectionBias, _projected);
             TensorPrimitives.Add(hidden, projected, hidden);
         }
 
@@ -292,7 +291,7 @@ internal sealed unsafe class Gpt2Session : IModelSession
                 new Span<float>(_final + ((long)i * d), d));
         }
 
-        _logits.Set(_final, d, _weights.OutputWeight, vocab);
+        _logits.Set(_final, _weights.OutputWeight);
         if (allPositions)
         {
             for (int r = 0; r < Rows; r++)
@@ -317,9 +316,9 @@ internal sealed unsafe class Gpt2Session : IModelSession
         _team.Run(_logits);
     }
 
-    private void Conv(float* input, int rows, int inner, float* weight, int columns, float* bias, float* output)
+    private void Conv(float* input, int rows, WeightMatrix weight, float* bias, float* output)
     {
-        _conv.Set(input, rows, inner, weight, columns, bias, output);
+        _conv.Set(input, rows, weight, bias, output);
         _team.Run(_conv);
         _conv.ReducePartials();
     }

@@ -5,18 +5,18 @@ using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Gpt2.Model;
 
-/// <summary>Pointers to the weights of one transformer block (Conv1D weights in their <c>[in, out]</c> layout).</summary>
+/// <summary>The weights of one transformer block (Conv1D weights in their <c>[in, out]</c> layout).</summary>
 internal readonly unsafe struct Gpt2LayerWeights
 {
     public float* Norm1Weight { get; init; }
 
     public float* Norm1Bias { get; init; }
 
-    public float* AttentionWeight { get; init; }
+    public WeightMatrix AttentionWeight { get; init; }
 
     public float* AttentionBias { get; init; }
 
-    public float* AttentionProjectionWeight { get; init; }
+    public WeightMatrix AttentionProjectionWeight { get; init; }
 
     public float* AttentionProjectionBias { get; init; }
 
@@ -24,68 +24,86 @@ internal readonly unsafe struct Gpt2LayerWeights
 
     public float* Norm2Bias { get; init; }
 
-    public float* MlpWeight { get; init; }
+    public WeightMatrix MlpWeight { get; init; }
 
     public float* MlpBias { get; init; }
 
-    public float* MlpProjectionWeight { get; init; }
+    public WeightMatrix MlpProjectionWeight { get; init; }
 
     public float* MlpProjectionBias { get; init; }
 }
 
-/// <summary>The weights of a GPT-2 checkpoint as fp32 pointers: F32 tensors point into the memory-mapped files (no
-/// copy), F16/BF16 tensors are widened once into native memory. Keys may carry the <c>transformer.</c> prefix; the old
-/// <c>attn.bias</c>/<c>attn.masked_bias</c> buffers are ignored; <c>lm_head.weight</c> is used unless the
-/// configuration ties the output layer to <c>wte</c> (Hugging Face then ignores it).</summary>
-/// <remarks>Read-only after <see cref="Load"/>; thread-safe. Disposing invalidates every pointer.</remarks>
+/// <summary>The weights of a GPT-2 checkpoint. Every matrix is computed in one <see cref="WeightFormat"/>: the format it is
+/// stored in unless another is asked for. A matrix already in that format is used in place from the memory-mapped file
+/// (fp32, f16 and bf16 tensors, and the int8 data and scales of a q8 checkpoint); otherwise it is converted once into
+/// native memory (widened, narrowed or quantized). The 1-D tensors (biases, LayerNorm) are always copied as fp32; they
+/// are a thousandth of the bytes. Files no matrix is used from are unmapped after loading.</summary>
+/// <remarks>Keys may carry the <c>transformer.</c> prefix; the old <c>attn.bias</c>/<c>attn.masked_bias</c> buffers are
+/// ignored; <c>lm_head.weight</c> is used unless the configuration ties the output layer to <c>wte</c>. Read-only after
+/// <see cref="Load"/>; thread-safe. Disposing invalidates every pointer.</remarks>
 internal sealed unsafe partial class Gpt2Weights : IDisposable
 {
+    /// <summary>The key suffix of a q8 matrix's scales (<c>F32</c>, shape <c>[rows, columns / 32]</c>).</summary>
+    public const string ScalesSuffix = ".q8_scales";
+
     private const string Prefix = "transformer.";
     private const long PageSize = 4096;
 
     private readonly SafeTensorsCheckpoint _checkpoint;
-    private readonly List<NativeBuffer> _widened = [];
+    private readonly WeightFormat? _requested;
+    private readonly List<NativeBuffer> _owned = [];
     private readonly Dictionary<string, (SafeTensorsFile File, SafeTensorInfo Info)> _byName = new(StringComparer.Ordinal);
     private readonly HashSet<SafeTensorsDType> _dtypes = [];
+    private readonly HashSet<SafeTensorsFile> _filesInUse = [];
+    private readonly List<(string Name, WeightMatrix Matrix)> _matrices = [];
+    private readonly List<(string Name, nint Pointer, int Length)> _vectors = [];
     private readonly Gpt2Config _config;
 
-    private Gpt2Weights(SafeTensorsCheckpoint checkpoint, Gpt2Config config)
+    private Gpt2Weights(SafeTensorsCheckpoint checkpoint, Gpt2Config config, WeightFormat? requested)
     {
         _checkpoint = checkpoint;
         _config = config;
+        _requested = requested;
     }
 
-    public float* TokenEmbedding { get; private set; }
+    public WeightMatrix TokenEmbedding { get; private set; }
 
-    public float* PositionEmbedding { get; private set; }
+    public WeightMatrix PositionEmbedding { get; private set; }
 
     public float* FinalNormWeight { get; private set; }
 
     public float* FinalNormBias { get; private set; }
 
     /// <summary>The output layer <c>[vocab, hidden]</c>: <c>wte</c> when tied, else <c>lm_head.weight</c>.</summary>
-    public float* OutputWeight { get; private set; }
+    public WeightMatrix OutputWeight { get; private set; }
 
     public Gpt2LayerWeights[] Layers { get; private set; } = [];
 
     /// <summary>The dtypes the used tensors were stored in.</summary>
     public IReadOnlyCollection<SafeTensorsDType> StoredDTypes => _dtypes;
 
-    /// <summary>Bytes of the checkpoint files, mapped (the page cache holds them; fp32 weights are used from there).</summary>
-    public long MappedBytes => _checkpoint.Files.Sum(f => f.Length);
+    /// <summary>The formats the matrices are computed from.</summary>
+    public IReadOnlyList<WeightFormat> Formats => [.. _matrices.Select(m => m.Matrix.Format).Distinct().Order()];
 
-    /// <summary>Bytes of native memory holding weights widened from F16/BF16.</summary>
-    public long WidenedBytes => _widened.Sum(b => b.Length) * sizeof(float);
+    /// <summary>Bytes of the checkpoint files still mapped (the page cache holds them; matrices in their stored format are used from there).</summary>
+    public long MappedBytes => _filesInUse.Sum(f => f.Length);
+
+    /// <summary>Bytes of native memory holding matrices converted from their stored format.</summary>
+    public long ConvertedBytes { get; private set; }
+
+    /// <summary>Bytes the weights take in memory as computed: every matrix in its format (scales included) and the fp32 vectors.</summary>
+    public long WeightBytes => _matrices.Sum(m => m.Matrix.Bytes) + _vectors.Sum(v => (long)v.Length * sizeof(float));
 
     /// <summary>The number of parameters in the used tensors (a tied output layer counted once).</summary>
     public long ParameterCount { get; private set; }
 
-    /// <summary>Maps and validates the tensors of <paramref name="folder"/> against <paramref name="config"/>.</summary>
+    /// <summary>Maps and validates the tensors of <paramref name="folder"/> against <paramref name="config"/>, converting the
+    /// matrices to <paramref name="requested"/> (null: each stays in the format it is stored in).</summary>
     /// <exception cref="ModelLoadException">A tensor is missing, has the wrong shape or an unsupported dtype, or a file is malformed.</exception>
-    public static Gpt2Weights Load(string folder, Gpt2Config config, IProgress<(double Fraction, string Step)>? progress)
+    public static Gpt2Weights Load(string folder, Gpt2Config config, WeightFormat? requested, IProgress<(double Fraction, string Step)>? progress)
     {
         var checkpoint = SafeTensorsCheckpoint.Open(folder);
-        var weights = new Gpt2Weights(checkpoint, config);
+        var weights = new Gpt2Weights(checkpoint, config, requested);
         try
         {
             weights.Resolve(progress);
@@ -98,16 +116,54 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         }
     }
 
-    /// <summary>Unmaps the files and frees the widened weights.</summary>
+    /// <summary>The tensors as held in memory, for <see cref="SafeTensorsWriter"/>: matrices in their format (q8 as <c>I8</c>
+    /// data plus <c>F32</c> scales under <c>key</c> + <see cref="ScalesSuffix"/>), vectors as <c>F32</c>.</summary>
+    public IReadOnlyList<SafeTensorsEntry> Entries()
+    {
+        var entries = new List<SafeTensorsEntry>();
+        foreach (var (name, m) in _matrices)
+        {
+            string dtype = m.Format switch
+            {
+                WeightFormat.F32 => "F32",
+                WeightFormat.F16 => "F16",
+                WeightFormat.BF16 => "BF16",
+                _ => "I8",
+            };
+            entries.Add(new SafeTensorsEntry(name, dtype, [m.Rows, m.Columns], stream => WriteBytes(stream, m.Data, m.DataBytes)));
+            if (m.Format == WeightFormat.Q8)
+            {
+                entries.Add(new SafeTensorsEntry(name + ScalesSuffix, "F32", [m.Rows, m.Columns / Q8Weights.BlockSize],
+                    stream => WriteBytes(stream, (byte*)m.Scales, m.ScaleCount * sizeof(float))));
+            }
+        }
+
+        foreach (var (name, pointer, length) in _vectors)
+        {
+            entries.Add(new SafeTensorsEntry(name, "F32", [length], stream => WriteBytes(stream, (byte*)pointer, (long)length * sizeof(float))));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Unmaps the files and frees the converted weights.</summary>
     public void Dispose()
     {
-        foreach (var buffer in _widened)
+        foreach (var buffer in _owned)
         {
             buffer.Dispose();
         }
 
-        _widened.Clear();
+        _owned.Clear();
         _checkpoint.Dispose();
+    }
+
+    private static void WriteBytes(Stream stream, byte* data, long length)
+    {
+        for (long offset = 0; offset < length; offset += 1 << 30)
+        {
+            stream.Write(new ReadOnlySpan<byte>(data + offset, (int)Math.Min(1 << 30, length - offset)));
+        }
     }
 
     [GeneratedRegex(@"^h\.\d+\.attn\.(bias|masked_bias)$", RegexOptions.CultureInvariant)]
@@ -132,49 +188,82 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         int d = _config.HiddenSize, inner = _config.InnerSize, layers = _config.LayerCount;
         long totalBytes = Math.Max(1, _byName.Values.Sum(e => e.Info.End - e.Info.Begin));
         long doneBytes = 0;
-        float* Get(string name, params long[] shape)
+        void Done(string name)
         {
-            var pointer = Tensor(name, shape);
             doneBytes += _byName[name].Info.End - _byName[name].Info.Begin;
             progress?.Report((0.9 * doneBytes / totalBytes, $"tensor {name}"));
-            return pointer;
         }
 
-        TokenEmbedding = Get("wte.weight", _config.VocabSize, d);
-        PositionEmbedding = Get("wpe.weight", _config.ContextLength, d);
+        WeightMatrix Matrix(string name, int rows, int columns)
+        {
+            var matrix = LoadMatrix(name, rows, columns);
+            Done(name);
+            return matrix;
+        }
+
+        // The 1-D tensors of the whole model go into one native block.
+        var vectorNames = new List<(string Name, int Length)> { ("ln_f.weight", d), ("ln_f.bias", d) };
+        for (int i = 0; i < layers; i++)
+        {
+            string p = $"h.{i}.";
+            vectorNames.AddRange([(p + "ln_1.weight", d), (p + "ln_1.bias", d), (p + "attn.c_attn.bias", 3 * d), (p + "attn.c_proj.bias", d),
+                (p + "ln_2.weight", d), (p + "ln_2.bias", d), (p + "mlp.c_fc.bias", inner), (p + "mlp.c_proj.bias", d)]);
+        }
+
+        var vectorBlock = Own(vectorNames.Sum(v => (long)(v.Length + 15) / 16 * 16));
+        float* nextVector = vectorBlock.Pointer;
+        var vectors = new Dictionary<string, nint>(StringComparer.Ordinal);
+        foreach (var (name, length) in vectorNames)
+        {
+            LoadVector(name, length, nextVector);
+            _vectors.Add((name, (nint)nextVector, length));
+            vectors[name] = (nint)nextVector;
+            nextVector += (length + 15) / 16 * 16;
+            Done(name);
+        }
+
+        float* Vector(string name) => (float*)vectors[name];
+
+        TokenEmbedding = Matrix("wte.weight", _config.VocabSize, d);
+        PositionEmbedding = Matrix("wpe.weight", _config.ContextLength, d);
         var layerWeights = new Gpt2LayerWeights[layers];
         for (int i = 0; i < layers; i++)
         {
             string p = $"h.{i}.";
             layerWeights[i] = new Gpt2LayerWeights
             {
-                Norm1Weight = Get(p + "ln_1.weight", d),
-                Norm1Bias = Get(p + "ln_1.bias", d),
-                AttentionWeight = Get(p + "attn.c_attn.weight", d, 3L * d),
-                AttentionBias = Get(p + "attn.c_attn.bias", 3L * d),
-                AttentionProjectionWeight = Get(p + "attn.c_proj.weight", d, d),
-                AttentionProjectionBias = Get(p + "attn.c_proj.bias", d),
-                Norm2Weight = Get(p + "ln_2.weight", d),
-                Norm2Bias = Get(p + "ln_2.bias", d),
-                MlpWeight = Get(p + "mlp.c_fc.weight", d, inner),
-                MlpBias = Get(p + "mlp.c_fc.bias", inner),
-                MlpProjectionWeight = Get(p + "mlp.c_proj.weight", inner, d),
-                MlpProjectionBias = Get(p + "mlp.c_proj.bias", d),
+                Norm1Weight = Vector(p + "ln_1.weight"),
+                Norm1Bias = Vector(p + "ln_1.bias"),
+                AttentionWeight = Matrix(p + "attn.c_attn.weight", d, 3 * d),
+                AttentionBias = Vector(p + "attn.c_attn.bias"),
+                AttentionProjectionWeight = Matrix(p + "attn.c_proj.weight", d, d),
+                AttentionProjectionBias = Vector(p + "attn.c_proj.bias"),
+                Norm2Weight = Vector(p + "ln_2.weight"),
+                Norm2Bias = Vector(p + "ln_2.bias"),
+                MlpWeight = Matrix(p + "mlp.c_fc.weight", d, inner),
+                MlpBias = Vector(p + "mlp.c_fc.bias"),
+                MlpProjectionWeight = Matrix(p + "mlp.c_proj.weight", inner, d),
+                MlpProjectionBias = Vector(p + "mlp.c_proj.bias"),
             };
         }
 
         Layers = layerWeights;
-        FinalNormWeight = Get("ln_f.weight", d);
-        FinalNormBias = Get("ln_f.bias", d);
-        OutputWeight = _config.TieWordEmbeddings ? TokenEmbedding : Get("lm_head.weight", _config.VocabSize, d);
+        FinalNormWeight = Vector("ln_f.weight");
+        FinalNormBias = Vector("ln_f.bias");
+        OutputWeight = _config.TieWordEmbeddings ? TokenEmbedding : Matrix("lm_head.weight", _config.VocabSize, d);
         ParameterCount = _config.ParameterCount + (_config.TieWordEmbeddings ? 0 : (long)_config.VocabSize * d);
+
+        foreach (var file in _checkpoint.Files.Where(f => !_filesInUse.Contains(f)))
+        {
+            file.Dispose();
+        }
 
         progress?.Report((0.9, "reading the mapped weights into memory"));
         TouchMappedPages();
         progress?.Report((1.0, "loaded"));
     }
 
-    private float* Tensor(string name, long[] shape)
+    private (SafeTensorsFile File, SafeTensorInfo Info, SafeTensorsDType DType) Find(string name, long[] shape)
     {
         string shapeText = $"[{string.Join(", ", shape)}]";
         if (!_byName.TryGetValue(name, out var entry))
@@ -192,38 +281,115 @@ internal sealed unsafe partial class Gpt2Weights : IDisposable
         var dtype = SafeTensorsDTypes.TryParseSupported(info.DType)
             ?? throw new ModelLoadException($"{file.Path}: tensor '{info.Name}' has dtype {info.DType}; supported: {SafeTensorsDTypes.SupportedList}.");
         _dtypes.Add(dtype);
-        byte* data = file.DataPointer(info);
-        if (dtype == SafeTensorsDType.F32)
-        {
-            return (float*)data;
-        }
-
-        long count = info.ElementCount;
-        var buffer = new NativeBuffer(count);
-        _widened.Add(buffer);
-        const int Chunk = 1 << 24;
-        Parallel.For(0, (int)((count + Chunk - 1) / Chunk), chunk =>
-        {
-            long start = (long)chunk * Chunk;
-            int length = (int)Math.Min(Chunk, count - start);
-            var source = new ReadOnlySpan<byte>(data + (start * 2), length * 2);
-            var destination = new Span<float>(buffer.Pointer + start, length);
-            if (dtype == SafeTensorsDType.F16)
-            {
-                HalfToSingle.Convert(source, destination);
-            }
-            else
-            {
-                BFloat16ToSingle.Convert(source, destination);
-            }
-        });
-        return buffer.Pointer;
+        return (file, info, dtype);
     }
 
-    // Reads one byte per page of the mapped files so the first forward pass does not take the page faults.
+    private void LoadVector(string name, int length, float* destination)
+    {
+        var (file, info, dtype) = Find(name, [length]);
+        if (dtype == SafeTensorsDType.I8)
+        {
+            throw new ModelLoadException($"{file.Path}: tensor '{info.Name}' has dtype I8; only matrices may be q8.");
+        }
+
+        var source = new WeightMatrix { Format = Stored(dtype), Data = file.DataPointer(info), Rows = 1, Columns = length };
+        WeightRows.Read(source.AsSpan(), 0, new Span<float>(destination, length));
+    }
+
+    private WeightMatrix LoadMatrix(string name, int rows, int columns)
+    {
+        var (file, info, dtype) = Find(name, [rows, columns]);
+        var stored = new WeightMatrix { Format = Stored(dtype), Data = file.DataPointer(info), Rows = rows, Columns = columns };
+        if (dtype == SafeTensorsDType.I8)
+        {
+            stored = stored with { Scales = Scales(name, file, info, rows, columns) };
+        }
+
+        var target = _requested ?? stored.Format;
+        if (target == WeightFormat.Q8 && columns % Q8Weights.BlockSize != 0)
+        {
+            // q8 blocks never cross a row; such a matrix keeps its own format (or fp32 if it is q8 already).
+            target = stored.Format == WeightFormat.Q8 ? WeightFormat.F32 : stored.Format;
+        }
+
+        WeightMatrix matrix;
+        if (target == stored.Format)
+        {
+            _filesInUse.Add(file);
+            matrix = stored;
+        }
+        else
+        {
+            matrix = Convert(stored, target);
+        }
+
+        _matrices.Add((name, matrix));
+        return matrix;
+    }
+
+    private float* Scales(string name, SafeTensorsFile file, SafeTensorInfo info, int rows, int columns)
+    {
+        if (columns % Q8Weights.BlockSize != 0)
+        {
+            throw new ModelLoadException($"{file.Path}: tensor '{info.Name}' is I8 (q8) with {columns} columns; q8 rows are a multiple of {Q8Weights.BlockSize}.");
+        }
+
+        string key = name + ScalesSuffix;
+        if (!_byName.TryGetValue(key, out var entry))
+        {
+            throw new ModelLoadException($"{file.Path}: tensor '{info.Name}' is I8 (q8) but its scales '{info.Name}{ScalesSuffix}' are missing.");
+        }
+
+        long[] shape = [rows, columns / Q8Weights.BlockSize];
+        if (entry.Info.DType != "F32" || !entry.Info.Shape.SequenceEqual(shape))
+        {
+            throw new ModelLoadException(
+                $"{entry.File.Path}: tensor '{entry.Info.Name}' is {entry.Info.DType} {entry.Info.ShapeText}; q8 scales are F32 [{rows}, {columns / Q8Weights.BlockSize}].");
+        }
+
+        _filesInUse.Add(entry.File);
+        return (float*)entry.File.DataPointer(entry.Info);
+    }
+
+    // Widens each row of the stored matrix and encodes it in the target format, rows spread over the cores.
+    private WeightMatrix Convert(WeightMatrix stored, WeightFormat target)
+    {
+        var result = stored with { Format = target, Scales = null };
+        var buffer = Own((result.Bytes + 3) / 4);
+        result = result with { Data = (byte*)buffer.Pointer, Scales = target == WeightFormat.Q8 ? (float*)((byte*)buffer.Pointer + result.DataBytes) : null };
+        ConvertedBytes += result.Bytes;
+        int columns = stored.Columns;
+        long rowBytes = (long)columns * WeightFormats.ElementSize(target);
+        int scalesPerRow = target == WeightFormat.Q8 ? columns / Q8Weights.BlockSize : 0;
+        Parallel.For(0, stored.Rows, () => new float[columns], (row, _, scratch) =>
+        {
+            WeightRows.Read(stored.AsSpan(), row, scratch);
+            WeightEncoding.Encode(scratch, target, new Span<byte>(result.Data + (row * rowBytes), (int)rowBytes),
+                target == WeightFormat.Q8 ? new Span<float>(result.Scales + ((long)row * scalesPerRow), scalesPerRow) : default);
+            return scratch;
+        }, _ => { });
+        return result;
+    }
+
+    private NativeBuffer Own(long floats)
+    {
+        var buffer = new NativeBuffer(floats);
+        _owned.Add(buffer);
+        return buffer;
+    }
+
+    private static WeightFormat Stored(SafeTensorsDType dtype) => dtype switch
+    {
+        SafeTensorsDType.F32 => WeightFormat.F32,
+        SafeTensorsDType.F16 => WeightFormat.F16,
+        SafeTensorsDType.BF16 => WeightFormat.BF16,
+        _ => WeightFormat.Q8,
+    };
+
+    // Reads one byte per page of the mapped files in use so the first forward pass does not take the page faults.
     private void TouchMappedPages()
     {
-        foreach (var file in _checkpoint.Files)
+        foreach (var file in _filesInUse)
         {
             var first = file.Tensors.Values.FirstOrDefault();
             if (first is null)

@@ -31,7 +31,7 @@ internal sealed unsafe class KeyValueCache : IDisposable
     public int Capacity { get; }
 
     /// <summary>Bytes one cache of this shape takes.</summary>
-    public static long ByteSize(int rows, int capacity, int layers, int hiddenSize) => (long)rows * capacity * layers * 2 * hiddenSize * sizeof(float);
+    public static long ByteSize(int rows, int capacity, int layers, int hiddenSize) => checked((long)rows * capacity * layers * 2 * hiddenSize * sizeof(float));
 
     /// <summary>The keys of one row, layer and head: <c>[Capacity, headSize]</c>.</summary>
     public float* Keys(int row, int layer, int head) => Block(row, layer, 0, head);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gpt2Kit.Gpt2.Files;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Gpt2.SafeTensors;
@@ -113,11 +114,15 @@ internal sealed class SafeTensorsCheckpoint : IDisposable
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            document = JsonDocument.Parse(BoundedFile.ReadAllBytes(indexPath, BoundedFile.MaxSettingsBytes));
         }
         catch (JsonException e)
         {
             throw new ModelLoadException($"{indexPath}: not valid JSON ({e.Message}).", e);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(e.Message, e);
         }
 
         using (document)

@@ -4,21 +4,25 @@ namespace Gpt2Kit.Gpt2.SafeTensors;
 /// <remarks>An enumeration; thread-safe.</remarks>
 public enum SafeTensorsDType
 {
-    /// <summary><c>F32</c>: used in place from the memory-mapped file.</summary>
+    /// <summary><c>F32</c>.</summary>
     F32,
 
-    /// <summary><c>F16</c>: widened to fp32 once at load, as Hugging Face does for an fp32 model.</summary>
+    /// <summary><c>F16</c>: used in place as f16 (widened in registers), unless another format is asked for.</summary>
     F16,
 
-    /// <summary><c>BF16</c>: widened to fp32 once at load.</summary>
+    /// <summary><c>BF16</c>: used in place as bf16 (widened in registers), unless another format is asked for.</summary>
     BF16,
+
+    /// <summary><c>I8</c>: the data of a q8 matrix, whose block scales are the F32 tensor <c>key.q8_scales</c> (written by
+    /// <see cref="Gpt2Model.Save"/>).</summary>
+    I8,
 }
 
 /// <summary>Names and sizes of every safetensors dtype, so that headers holding other types (e.g. <c>BOOL</c> buffers) still validate.</summary>
 internal static class SafeTensorsDTypes
 {
     /// <summary>The dtypes this backend computes with.</summary>
-    public const string SupportedList = "F32, F16, BF16";
+    public const string SupportedList = "F32, F16, BF16, I8 (q8 with scales)";
 
     private static readonly Dictionary<string, int> ElementSizes = new(StringComparer.Ordinal)
     {
@@ -37,6 +41,7 @@ internal static class SafeTensorsDTypes
         "F32" => SafeTensorsDType.F32,
         "F16" => SafeTensorsDType.F16,
         "BF16" => SafeTensorsDType.BF16,
+        "I8" => SafeTensorsDType.I8,
         _ => null,
     };
 
@@ -46,9 +51,15 @@ internal static class SafeTensorsDTypes
         SafeTensorsDType.F32 => "F32",
         SafeTensorsDType.F16 => "F16",
         SafeTensorsDType.BF16 => "BF16",
+        SafeTensorsDType.I8 => "I8",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
     };
 
     /// <summary>The size in bytes of one element of a supported dtype.</summary>
-    public static int ElementSize(SafeTensorsDType dtype) => dtype == SafeTensorsDType.F32 ? 4 : 2;
+    public static int ElementSize(SafeTensorsDType dtype) => dtype switch
+    {
+        SafeTensorsDType.F32 => 4,
+        SafeTensorsDType.I8 => 1,
+        _ => 2,
+    };
 }

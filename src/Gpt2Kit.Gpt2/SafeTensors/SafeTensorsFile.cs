@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
+using Gpt2Kit.Gpt2.Tokenization;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Gpt2.SafeTensors;
@@ -40,8 +41,8 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
     /// <summary>The tensors of the header (the <c>__metadata__</c> entry left out), by name.</summary>
     public IReadOnlyDictionary<string, SafeTensorInfo> Tensors { get; }
 
-    /// <summary>Maps <paramref name="path"/> and validates its header: lengths, JSON, dtypes, shapes against byte sizes,
-    /// offsets inside the data and no two tensors overlapping.</summary>
+    /// <summary>Maps <paramref name="path"/> and validates its header: lengths, UTF-8, JSON, dtypes, shapes against byte
+    /// sizes, and tensors that cover the data section exactly (no overlap, no gap, nothing after the last).</summary>
     /// <exception cref="ModelLoadException">The file is missing, truncated or malformed; the message names the file and tensor.</exception>
     public static SafeTensorsFile Open(string path)
     {
@@ -148,6 +149,12 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
 
     private static Dictionary<string, SafeTensorInfo> ParseHeader(byte[] header, string path, long dataLength)
     {
+        // Tensor names are header keys: the header must be UTF-8 so that every name is one exact string.
+        if (Utf8Validation.FirstInvalidByte(header) is int at and >= 0)
+        {
+            throw new ModelLoadException($"{path}: the header is not valid UTF-8 (first bad byte at header offset {at}); tensor names must be UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -180,7 +187,7 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
                 }
             }
 
-            CheckNoOverlap(tensors.Values, path);
+            CheckCoverage(tensors.Values, path, dataLength);
             return tensors;
         }
     }
@@ -261,17 +268,38 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
         return values;
     }
 
-    private static void CheckNoOverlap(IEnumerable<SafeTensorInfo> tensors, string path)
+    // As the safetensors reference does: sorted by offset, the tensors tile the data section exactly, with no overlap, no
+    // gap and nothing after the last one. Bytes that belong to no tensor mean the header does not describe the file.
+    private static void CheckCoverage(IEnumerable<SafeTensorInfo> tensors, string path, long dataLength)
     {
         SafeTensorInfo? previous = null;
-        foreach (var tensor in tensors.Where(t => t.End > t.Begin).OrderBy(t => t.Begin))
+        long covered = 0;
+        string? gap = null;
+        foreach (var tensor in tensors.OrderBy(t => t.Begin).ThenBy(t => t.End))
         {
-            if (previous is not null && tensor.Begin < previous.End)
+            // Overlaps are reported before gaps: moving one tensor onto another leaves both, and the overlap is the cause.
+            if (tensor.Begin < covered)
             {
-                throw new ModelLoadException($"{path}: tensors '{previous.Name}' [{previous.Begin}, {previous.End}] and '{tensor.Name}' [{tensor.Begin}, {tensor.End}] overlap.");
+                throw new ModelLoadException($"{path}: tensors '{previous!.Name}' [{previous.Begin}, {previous.End}] and '{tensor.Name}' [{tensor.Begin}, {tensor.End}] overlap.");
             }
 
+            if (tensor.Begin > covered)
+            {
+                gap ??= $"{path}: bytes [{covered}, {tensor.Begin}) of the data section belong to no tensor (before '{tensor.Name}'); the header does not describe the file.";
+            }
+
+            covered = tensor.End;
             previous = tensor;
+        }
+
+        if (gap is not null)
+        {
+            throw new ModelLoadException(gap);
+        }
+
+        if (covered != dataLength)
+        {
+            throw new ModelLoadException($"{path}: the tensors cover {covered} bytes of the data section, but it holds {dataLength}; the header does not describe the file.");
         }
     }
 }

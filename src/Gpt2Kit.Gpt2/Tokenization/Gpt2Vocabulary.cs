@@ -53,15 +53,21 @@ internal sealed class Gpt2Vocabulary
     public static Gpt2Vocabulary Create(TokenizerDefinition definition)
     {
         string source = definition.Source;
-        int count = 0;
-        foreach (int id in definition.Vocabulary.Values)
-        {
-            count = Math.Max(count, id + 1);
-        }
 
-        foreach (var added in definition.AddedTokens)
+        // Ids run from 0 without gaps, so none can reach the number of entries; checking that first also bounds the
+        // tables below by the file's size instead of by an id taken from it.
+        long entries = (long)definition.Vocabulary.Count + definition.AddedTokens.Count;
+        int count = 0;
+        foreach (var (token, id) in definition.Vocabulary.Select(p => (p.Key, p.Value)).Concat(definition.AddedTokens.Select(a => (a.Content, a.Id))))
         {
-            count = Math.Max(count, added.Id + 1);
+            if (id < 0 || id >= entries)
+            {
+                var used = definition.Vocabulary.Values.Concat(definition.AddedTokens.Select(a => a.Id)).ToHashSet();
+                long gap = Enumerable.Range(0, (int)entries).First(i => !used.Contains(i));
+                throw new InvalidDataException($"{source}: no token has the id {gap}, yet \"{token}\" has the id {id}; ids must run from 0 to {entries - 1} without gaps.");
+            }
+
+            count = Math.Max(count, id + 1);
         }
 
         var tokens = new string?[count];

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Gpt2Kit.Gpt2.Files;
 
 namespace Gpt2Kit.Gpt2.Tokenization;
 
@@ -20,7 +21,8 @@ internal static class TokenizerFileReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Reads a whole file; a missing file becomes a <see cref="FileNotFoundException"/> that names it.</summary>
+    /// <summary>Reads a whole file (at most <see cref="BoundedFile.MaxTokenizerBytes"/>); a missing file becomes a
+    /// <see cref="FileNotFoundException"/> that names it, and bytes that are not UTF-8 an error that names it too.</summary>
     public static byte[] ReadFile(string path)
     {
         if (!File.Exists(path))
@@ -28,12 +30,25 @@ internal static class TokenizerFileReader
             throw new FileNotFoundException($"The tokenizer file '{path}' does not exist.", path);
         }
 
-        return File.ReadAllBytes(path);
+        var bytes = BoundedFile.ReadAllBytes(path, BoundedFile.MaxTokenizerBytes);
+        RequireUtf8(bytes, path);
+        return bytes;
+    }
+
+    /// <summary>Tokens are compared as exact strings: a file that is not UTF-8 cannot define them.</summary>
+    public static void RequireUtf8(ReadOnlySpan<byte> bytes, string source)
+    {
+        int at = Utf8Validation.FirstInvalidByte(bytes);
+        if (at >= 0)
+        {
+            throw new InvalidDataException($"{source}: invalid UTF-8 at byte offset {at} (line {1 + bytes[..at].Count((byte)'\n')}).");
+        }
     }
 
     /// <summary>Parses a JSON object mapping each token to its id (<c>vocab.json</c>, <c>encoder.json</c>).</summary>
     public static Dictionary<string, int> ReadVocabulary(ReadOnlySpan<byte> json, string source)
     {
+        RequireUtf8(json, source);
         json = SkipByteOrderMark(json);
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
         var reader = new Utf8JsonReader(json);
@@ -102,6 +117,7 @@ internal static class TokenizerFileReader
     /// (as <c>"a b"</c> strings or <c>["a", "b"]</c> pairs), <c>added_tokens</c> and the ByteLevel <c>add_prefix_space</c>.</summary>
     public static TokenizerDefinition ReadTokenizerJson(ReadOnlySpan<byte> json, string source)
     {
+        RequireUtf8(json, source);
         json = SkipByteOrderMark(json);
         try
         {
@@ -258,12 +274,7 @@ internal static class TokenizerFileReader
     private static string DecodeStrict(ReadOnlySpan<byte> bytes, string source)
     {
         bytes = SkipByteOrderMark(bytes);
-        int invalidAt = Utf8Validation.FirstInvalidByte(bytes);
-        if (invalidAt >= 0)
-        {
-            throw new InvalidDataException($"{source}: invalid UTF-8 at byte offset {invalidAt}.");
-        }
-
+        RequireUtf8(bytes, source);
         return StrictUtf8.GetString(bytes);
     }
 

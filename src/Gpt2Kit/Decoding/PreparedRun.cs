@@ -26,10 +26,11 @@ internal sealed class PreparedRun(
 
     public ProcessorChain Chain => chain;
 
-    /// <summary>The strategy's context, reporting to <paramref name="observer"/>.</summary>
-    public SearchContext Context(IGenerationObserver? observer) => new()
+    /// <summary>The strategy's context, reporting to <paramref name="observer"/>; long inputs to the model are fed in chunks
+    /// that check <paramref name="cancellationToken"/> and <c>max_time</c>.</summary>
+    public SearchContext Context(IGenerationObserver? observer, CancellationToken cancellationToken = default) => new()
     {
-        Model = model,
+        Model = new ChunkedPrefillModel(model, cancellationToken, options.MaxTime),
         Options = options,
         InputIds = prompt.InputIds,
         AttentionMask = prompt.AttentionMask,

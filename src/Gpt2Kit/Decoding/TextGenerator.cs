@@ -6,6 +6,7 @@ using Gpt2Kit.Decoding.Search;
 using Gpt2Kit.Decoding.Streaming;
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Models;
+using Gpt2Kit.Plugins;
 using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,8 @@ public sealed class TextGenerator : ITextGenerator
 {
     private readonly ICausalLanguageModel _model;
     private readonly GenerationOptions _defaults;
+    private readonly GenerationOptions _modelLayer;
+    private readonly GenerationOptions? _appLayer;
     private readonly ProcessorChainBuilder _chainBuilder;
     private readonly Dictionary<string, ISearchStrategy> _strategies = new(StringComparer.OrdinalIgnoreCase);
     private readonly IStoppingCriterionFactory[] _stoppingFactories;
@@ -61,7 +64,9 @@ public sealed class TextGenerator : ITextGenerator
         _stoppingFactories = stoppingCriterionFactories.ToArray();
         // The generator's layers: the model's generation_config.json ◄ the application's settings. The library defaults lie
         // under both and each request over both (see GenerationOptionsResolver).
-        _defaults = ModelGenerationDefaults.For(model.Info).Overlay(defaultOptions?.Value);
+        _modelLayer = ModelGenerationDefaults.For(model.Info);
+        _appLayer = defaultOptions?.Value.Clone();
+        _defaults = _modelLayer.Overlay(_appLayer);
     }
 
     /// <summary>Creates a generator with the built-in strategies, processors and stopping criteria, without a DI container.</summary>
@@ -101,8 +106,10 @@ public sealed class TextGenerator : ITextGenerator
     {
         var run = Prepare(request);
         var progress = new RowProgressObserver(null);
-        var result = await Task.Run(() => run.Strategy.Search(run.Context(progress), cancellationToken), cancellationToken).ConfigureAwait(false);
-        return Complete(run, result, progress);
+        var watch = PluginCallWatch.Start();
+        var search = Task.Run(() => run.Strategy.Search(run.Context(progress, cancellationToken), cancellationToken), cancellationToken);
+        await watch.WaitAsync(search, run.Options.MaxTime, cancellationToken).ConfigureAwait(false);
+        return Complete(run, await search.ConfigureAwait(false), progress);
     }
 
     /// <inheritdoc/>
@@ -115,12 +122,13 @@ public sealed class TextGenerator : ITextGenerator
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var streamed = new ChannelGenerationObserver(channel.Writer, Tokenizer, run.Options.StopStrings);
         var progress = new RowProgressObserver(streamed);
+        var watch = PluginCallWatch.Start();
         var producer = Task.Run(
             () =>
             {
                 try
                 {
-                    var result = run.Strategy.Search(run.Context(progress), stop.Token);
+                    var result = run.Strategy.Search(run.Context(progress, stop.Token), stop.Token);
                     if (!progress.Reported)
                     {
                         // Strategies that choose whole sequences at the end (beam searches) are streamed from their result.
@@ -136,6 +144,20 @@ public sealed class TextGenerator : ITextGenerator
             },
             CancellationToken.None);
 
+        // A plugin that does not return after cancellation or max_time ends the stream with an error naming it.
+        var watched = WatchAsync();
+        async Task WatchAsync()
+        {
+            try
+            {
+                await watch.WaitAsync(producer, run.Options.MaxTime, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        }
+
         try
         {
             // Read without the token: the producer notices cancellation within one step, reports the rows as cancelled and
@@ -149,7 +171,7 @@ public sealed class TextGenerator : ITextGenerator
         {
             // A consumer that stops early (or is cancelled) stops the producer too.
             await stop.CancelAsync().ConfigureAwait(false);
-            await producer.ConfigureAwait(false);
+            await watched.ConfigureAwait(false);
         }
     }
 
@@ -182,7 +204,7 @@ public sealed class TextGenerator : ITextGenerator
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(continuation);
         var scoredPrompt = ContinuationScorer.Check(prompt, continuation, Model);
-        return Task.Run(() => ContinuationScorer.Score(_model, scoredPrompt, continuation, cancellationToken), cancellationToken);
+        return Task.Run(() => ContinuationScorer.Score(new ChunkedPrefillModel(_model, cancellationToken, null), scoredPrompt, continuation, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -220,6 +242,33 @@ public sealed class TextGenerator : ITextGenerator
     internal PreparedRun Prepare(GenerationRequest request, int? declaredPromptLength = null, Action<PreparedRun>? checkPrompt = null)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return PrepareCore(request, declaredPromptLength, checkPrompt);
+        }
+        catch (GenerationConfigurationException e) when (FromModelFile(e, request.Options) is { } attributed)
+        {
+            throw attributed;
+        }
+    }
+
+    // A value only the model's generation_config.json set is reported as that file's error, not as the request's.
+    private GenerationConfigurationException? FromModelFile(GenerationConfigurationException error, GenerationOptions? request)
+    {
+        if (GenerationOptionRules.Find(error.SettingPath.Split(':')[0]) is not { } rule
+            || (request is not null && rule.Property.GetValue(request) is not null)
+            || (_appLayer is not null && rule.Property.GetValue(_appLayer) is not null)
+            || rule.Property.GetValue(_modelLayer) is null)
+        {
+            return null;
+        }
+
+        var path = $"{_model.Info.Name}/generation_config.json: {error.SettingPath}";
+        return error.Value is null ? new GenerationConfigurationException(path, error.Allowed) : new GenerationConfigurationException(path, error.Value, error.Allowed);
+    }
+
+    private PreparedRun PrepareCore(GenerationRequest request, int? declaredPromptLength, Action<PreparedRun>? checkPrompt)
+    {
         var info = _model.Info;
         var resolved = GenerationOptionsResolver.Resolve(_defaults.Overlay(request.Options), info);
         var prompt = PromptBatch.Create(request, Tokenizer, info.VocabSize, resolved.Options.BosTokenId, resolved.PadTokenId);

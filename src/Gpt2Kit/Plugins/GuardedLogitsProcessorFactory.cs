@@ -1,4 +1,5 @@
 using Gpt2Kit.Decoding;
+using Gpt2Kit.Decoding.Search;
 
 namespace Gpt2Kit.Plugins;
 
@@ -74,8 +75,12 @@ internal sealed class GuardedLogitsProcessorFactory(ILogitsProcessorFactory inne
 
     private sealed class GuardedLogitsProcessor(ILogitsProcessor processor, string name, string plugin) : ILogitsProcessor
     {
+        private readonly string _call = $"processor '{name}' (plugin {plugin})";
+
         public void Process(in LogitsContext context, Span<float> scores)
         {
+            var watch = PluginCallWatch.Current;
+            string? outer = watch?.Enter(_call);
             try
             {
                 processor.Process(context, scores);
@@ -84,6 +89,13 @@ internal sealed class GuardedLogitsProcessorFactory(ILogitsProcessorFactory inne
             {
                 throw PluginFault.Wrap("processor", name, plugin, ex);
             }
+            finally
+            {
+                watch?.Exit(outer);
+            }
+
+            // Checked here as well as after the chain, so that the message names the plugin that produced the NaN.
+            NonFiniteScores.CheckProcessed(scores, _call, context.Row, context.Step);
         }
     }
 }

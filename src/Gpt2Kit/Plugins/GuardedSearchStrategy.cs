@@ -23,6 +23,8 @@ internal sealed class GuardedSearchStrategy(ISearchStrategy inner, string plugin
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken)
     {
+        var watch = PluginCallWatch.Current;
+        string? outer = watch?.Enter($"search strategy '{inner.Name}' (plugin {plugin})");
         try
         {
             return inner.Search(context, cancellationToken);
@@ -30,6 +32,10 @@ internal sealed class GuardedSearchStrategy(ISearchStrategy inner, string plugin
         catch (Exception ex) when (!PluginFault.PassesThrough(ex) && !IsFromHostProcessor(ex))
         {
             throw PluginFault.Wrap("search strategy", inner.Name, plugin, ex);
+        }
+        finally
+        {
+            watch?.Exit(outer);
         }
     }
 

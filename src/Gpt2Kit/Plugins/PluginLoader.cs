@@ -122,7 +122,24 @@ public static class PluginLoader
             return;
         }
 
-        var registrations = DescribeAll(scratch);
+        // The tokenizer, the model and the generator belong to the host: a plugin that swapped them would change every request.
+        if (scratch.FirstOrDefault(d => HostOnlyServices.Contains(d.ServiceType)) is { } taken)
+        {
+            report.Add(new PluginFailure(type.Name, path, $"it registers {taken.ServiceType.Name}, which only the host provides; this plugin was not loaded."));
+            return;
+        }
+
+        List<PluginRegistration> registrations;
+        try
+        {
+            registrations = DescribeAll(scratch);
+        }
+        catch (PluginFactoryException ex)
+        {
+            report.Add(new PluginFailure(type.Name, path, $"{ex.Message}; this plugin was not loaded."));
+            return;
+        }
+
         if (FindClash(services, report, registrations) is { } clash)
         {
             report.Add(new PluginFailure(type.Name, path, $"{clash}; this plugin was not loaded."));
@@ -231,6 +248,10 @@ public static class PluginLoader
             {
                 return described;
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new PluginFactoryException($"creating its {Noun(described.Kind)} {described.Name} threw {ex.GetType().Name}: {ex.Message}", ex);
+            }
         }).ToList();
     }
 
@@ -270,14 +291,29 @@ public static class PluginLoader
             return new ServiceDescriptor(descriptor.ServiceType, wrap(instance));
         }
 
-        if (descriptor.ImplementationFactory is { } factory)
-        {
-            return new ServiceDescriptor(descriptor.ServiceType, sp => wrap(factory(sp)), descriptor.Lifetime);
-        }
-
-        var implementationType = descriptor.ImplementationType!;
-        return new ServiceDescriptor(descriptor.ServiceType, sp => wrap(ActivatorUtilities.CreateInstance(sp, implementationType)), descriptor.Lifetime);
+        var implementationType = descriptor.ImplementationType;
+        Func<IServiceProvider, object> create = descriptor.ImplementationFactory ?? (sp => ActivatorUtilities.CreateInstance(sp, implementationType!));
+        return new ServiceDescriptor(descriptor.ServiceType, sp => wrap(CreateNamingPlugin(create, sp, descriptor.ServiceType, plugin)), descriptor.Lifetime);
     }
+
+    // A plugin's component is created when the host first resolves it; a failure then names the plugin instead of ending
+    // start-up with an anonymous exception from the container.
+    private static object CreateNamingPlugin(Func<IServiceProvider, object> create, IServiceProvider services, Type serviceType, string plugin)
+    {
+        try
+        {
+            return create(services);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !PluginFault.PassesThrough(ex))
+        {
+            throw new InvalidOperationException($"plugin {plugin}: creating its {serviceType.Name} failed: {ex.GetType().Name}: {ex.Message}", ex);
+        }
+    }
+
+    private static readonly HashSet<Type> HostOnlyServices = [typeof(Tokenization.ITokenizer), typeof(ICausalLanguageModel), typeof(ITextGenerator)];
+
+    /// <summary>A plugin's component could not be created while the loader learned its name.</summary>
+    private sealed class PluginFactoryException(string message, Exception inner) : Exception(message, inner);
 
     private static string VersionOf(Assembly assembly)
     {

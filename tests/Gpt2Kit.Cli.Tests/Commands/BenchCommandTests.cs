@@ -11,11 +11,13 @@ public sealed class BenchCommandTests
         var report = await ModelCommandsRunner.RunJsonAsync("bench", "--model", FixturePaths.Checkpoint("gpt2-tiny"), "--threads", "2",
             "--prefill-tokens", "1000", "--prompt-tokens", "4", "--decode-tokens", "3", "--batches", "1,3");
         report.GetProperty("threads").GetInt32().Should().Be(2);
-        report.GetProperty("prefill").GetProperty("tokens").GetInt32().Should().Be(128, "the prefill is capped at n_positions");
-        var decode = report.GetProperty("decode").EnumerateArray().ToList();
+        var run = report.GetProperty("formats").EnumerateArray().Single();
+        run.GetProperty("dtype").GetString().Should().Be("f32");
+        run.GetProperty("prefill").GetProperty("tokens").GetInt32().Should().Be(128, "the prefill is capped at n_positions");
+        var decode = run.GetProperty("decode").EnumerateArray().ToList();
         decode.Select(d => d.GetProperty("batch").GetInt32()).Should().Equal(1, 3);
         decode.Should().OnlyContain(d => d.GetProperty("steps").GetInt32() == 3 && d.GetProperty("tokens_per_second").GetDouble() > 0);
-        report.GetProperty("peak_working_set_bytes").GetInt64().Should().BeGreaterThan(0);
+        run.GetProperty("peak_working_set_decode_bytes").GetInt64().Should().BeGreaterThan(0);
     }
 
     [Theory]

@@ -20,7 +20,10 @@ public sealed class InfoCommandTests
         // wte 50257·64 + wpe 128·64 + 2 blocks + ln_f, the tied output layer counted once.
         long parameters = (50257L * 64) + (128 * 64) + (2 * ((4 * 64) + (64 * 192) + 192 + (64 * 64) + 64 + (64 * 256) + 256 + (256 * 64) + 64)) + 128;
         info.GetProperty("parameters").GetInt64().Should().Be(parameters);
-        info.GetProperty("widened_bytes").GetInt64().Should().Be(parameters * 4);
+        long matrices = (50257L * 64) + (128 * 64) + (2 * ((64 * 192) + (64 * 64) + (64 * 256) + (256 * 64)));
+        info.GetProperty("compute_dtype").GetString().Should().Be("f16", "16-bit checkpoints stay 16-bit");
+        info.GetProperty("converted_bytes").GetInt64().Should().Be(0);
+        info.GetProperty("weight_bytes").GetInt64().Should().Be((matrices * 2) + ((parameters - matrices) * 4), "matrices keep 2 bytes, vectors are fp32");
         info.GetProperty("mapped_bytes").GetInt64().Should().Be(new FileInfo(FixturePaths.Get("gpt2-tiny-f16", "model.safetensors")).Length);
         info.GetProperty("kv_cache_bytes_per_position").GetInt64().Should().Be(2 * 2 * 64 * 4);
     }

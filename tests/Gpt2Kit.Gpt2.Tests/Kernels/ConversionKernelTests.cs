@@ -3,30 +3,47 @@ using Gpt2Kit.Gpt2.Kernels;
 
 namespace Gpt2Kit.Gpt2.Tests.Kernels;
 
-/// <summary>Widening F16/BF16 weights is exact, and narrowing to BF16 rounds to nearest even like torch.</summary>
+/// <summary>The weight formats: widening f16 and bf16 in registers is exact for every bit pattern at every width,
+/// narrowing rounds to nearest even like torch, q8 blocks keep every value within half a step of its scale, and rows
+/// read back (embedding lookups) are the decoded values.</summary>
 public sealed class ConversionKernelTests
 {
-    [Fact]
-    public void Half_widening_is_exact()
+    public static TheoryData<string> Widths => new(SimdWidths.Forced.Select(w => w.ToString()));
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Half_widening_is_exact_for_every_bit_pattern(string widthName)
     {
-        Half[] halves = [(Half)0f, (Half)(-0f), (Half)1.5f, (Half)(-65504f), Half.Epsilon, Half.PositiveInfinity, (Half)0.1f, .. KernelData.Random(37, 15).Select(v => (Half)v)];
-        float[] widened = new float[halves.Length];
-        HalfToSingle.Convert(MemoryMarshal.AsBytes(halves.AsSpan()), widened);
-        widened.Should().Equal(halves.Select(h => (float)h));
+        var width = Enum.Parse<SimdWidth>(widthName);
+        ushort[] bits = Enumerable.Range(0, 1 << 16).Select(i => (ushort)i).ToArray();
+        float[] widened = new float[bits.Length];
+        WeightRows.Read(new WeightSpan(WeightFormat.F16, MemoryMarshal.AsBytes(bits.AsSpan()), default, 1, bits.Length), 0, widened, width: width);
+        for (int i = 0; i < bits.Length; i++)
+        {
+            float expected = (float)BitConverter.UInt16BitsToHalf(bits[i]);
+            if (float.IsNaN(expected))
+            {
+                float.IsNaN(widened[i]).Should().BeTrue($"0x{i:X4} is a NaN");
+            }
+            else
+            {
+                BitConverter.SingleToUInt32Bits(widened[i]).Should().Be(BitConverter.SingleToUInt32Bits(expected), $"0x{i:X4} widens exactly");
+            }
+        }
     }
 
-    [Fact]
-    public void BFloat16_widening_puts_the_bits_in_the_upper_half()
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void BFloat16_widening_puts_the_bits_in_the_upper_half(string widthName)
     {
-        ushort[] bits = Enumerable.Range(0, 41).Select(i => (ushort)((i * 1601) & 0xFFFF)).Append((ushort)0x3F80).ToArray();
+        var width = Enum.Parse<SimdWidth>(widthName);
+        ushort[] bits = Enumerable.Range(0, 1 << 16).Select(i => (ushort)i).ToArray();
         float[] widened = new float[bits.Length];
-        BFloat16ToSingle.Convert(MemoryMarshal.AsBytes(bits.AsSpan()), widened);
+        WeightRows.Read(new WeightSpan(WeightFormat.BF16, MemoryMarshal.AsBytes(bits.AsSpan()), default, 1, bits.Length), 0, widened, width: width);
         for (int i = 0; i < bits.Length; i++)
         {
             BitConverter.SingleToUInt32Bits(widened[i]).Should().Be((uint)bits[i] << 16);
         }
-
-        widened[^1].Should().Be(1f);
     }
 
     [Theory]
@@ -43,5 +60,58 @@ public sealed class ConversionKernelTests
     {
         ushort bits = SingleToBFloat16.Convert(float.NaN);
         float.IsNaN(BitConverter.UInt32BitsToSingle((uint)bits << 16)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void F16_encoding_rounds_like_a_half_cast()
+    {
+        float[] values = [.. KernelData.Random(1000, 21, 70000f), 0f, -0f, 65504f, 65520f, 1e-8f];
+        byte[] data = new byte[values.Length * 2];
+        WeightEncoding.Encode(values, WeightFormat.F16, data, default);
+        MemoryMarshal.Cast<byte, Half>(data).ToArray().Should().Equal(values.Select(v => (Half)v));
+    }
+
+    [Fact]
+    public void Q8_blocks_scale_by_the_largest_magnitude_and_round_to_the_nearest_step()
+    {
+        float[] values = [.. KernelData.Random(64, 22, 3f), .. new float[32], 5f, -10f, .. KernelData.Random(30, 23, 0.01f)];
+        sbyte[] data = new sbyte[values.Length];
+        float[] scales = new float[4];
+        WeightEncoding.Encode(values, WeightFormat.Q8, MemoryMarshal.AsBytes(data.AsSpan()), scales);
+        for (int block = 0; block < 4; block++)
+        {
+            var slice = values.AsSpan(block * 32, 32).ToArray();
+            float max = slice.Max(MathF.Abs);
+            scales[block].Should().Be(max / 127f);
+            for (int i = 0; i < 32; i++)
+            {
+                int index = (block * 32) + i;
+                Math.Abs((data[index] * scales[block]) - values[index]).Should().BeLessThanOrEqualTo((scales[block] / 2) * 1.0001f, $"value {index}");
+            }
+        }
+
+        data.AsSpan(64, 32).ToArray().Should().OnlyContain(q => q == 0, "an all-zero block stays zero");
+        data[97].Should().Be(-127, "the largest magnitude maps to ±127");
+        FluentActions.Invoking(() => WeightEncoding.Encode([float.NaN, .. new float[31]], WeightFormat.Q8, new byte[32], new float[1]))
+            .Should().Throw<ArgumentException>().WithMessage("*cannot be quantized*");
+    }
+
+    [Theory]
+    [InlineData(nameof(WeightFormat.F32))]
+    [InlineData(nameof(WeightFormat.BF16))]
+    [InlineData(nameof(WeightFormat.F16))]
+    [InlineData(nameof(WeightFormat.Q8))]
+    public void Rows_read_back_as_the_decoded_values_and_add_onto_a_row(string formatName)
+    {
+        var format = Enum.Parse<WeightFormat>(formatName);
+        var w = WeightData.Create(format, 5, 96, 24, 2f);
+        foreach (var width in SimdWidths.Forced)
+        {
+            float[] row = new float[96];
+            WeightRows.Read(w.Span, 3, row, width: width);
+            row.Should().Equal(w.Values.AsSpan(3 * 96, 96).ToArray());
+            WeightRows.Read(w.Span, 1, row, accumulate: true, width);
+            row.Should().Equal(Enumerable.Range(0, 96).Select(i => w.Values[(3 * 96) + i] + w.Values[96 + i]));
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class ShardedCheckpointTests : IDisposable
         using var sharded = Gpt2Model.FromPretrained(_folder.Path, new ModelLoadOptions { Threads = 2 });
         ModelRunner.LastLogits(sharded, ids).Should().Equal(ModelRunner.LastLogits(ModelRunner.Model("gpt2-tiny"), ids));
         sharded.MappedBytes.Should().BeGreaterThan(13_000_000);
-        sharded.WidenedBytes.Should().Be(0, "fp32 weights are used from the mapped files");
+        sharded.ConvertedBytes.Should().Be(0, "fp32 weights are used from the mapped files");
     }
 
     [Fact]

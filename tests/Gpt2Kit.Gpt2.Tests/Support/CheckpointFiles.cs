@@ -29,9 +29,11 @@ public static class CheckpointFiles
     }
 
     /// <summary>Writes a safetensors file from a header object and data bytes.</summary>
-    public static void Write(string path, JsonObject header, byte[] data)
+    public static void Write(string path, JsonObject header, byte[] data) => WriteRaw(path, Encoding.UTF8.GetBytes(header.ToJsonString()), data);
+
+    /// <summary>Writes a safetensors file from header bytes as given (which need not be valid JSON or UTF-8) and data bytes.</summary>
+    public static void WriteRaw(string path, byte[] json, byte[] data)
     {
-        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         using var stream = File.Create(path);
         Span<byte> length = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)json.Length);

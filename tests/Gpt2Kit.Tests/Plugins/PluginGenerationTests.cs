@@ -152,6 +152,62 @@ public sealed class PluginGenerationTests(PluginGenerationTests.Host host) : ICl
         var report = _provider.GetRequiredService<PluginLoadReport>();
 
         report.Plugins.Select(p => p.Name).Should().Contain(["MirostatPlugin", "XtcPlugin", "LegacyJsonPlugin", "ExplodingProcessorPlugin"]);
-        report.Failures.Select(f => f.Plugin).Should().BeEquivalentTo("ThrowingPlugin", "DuplicateXtcPlugin", "MissingDependencyPlugin");
+        report.Failures.Select(f => f.Plugin).Should().BeEquivalentTo(
+            "ThrowingPlugin", "DuplicateXtcPlugin", "MissingDependencyPlugin", "FactoryThrowingPlugin", "TokenizerSwapPlugin");
+    }
+
+    [Fact]
+    public async Task NaN_from_a_plugin_processor_fails_the_request_naming_the_plugin_row_and_step()
+    {
+        var act = () => Generate(new GenerationOptions { MaxNewTokens = 3, Processors = [ProcessorSpec.Create("nan_maker")] });
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message
+            .Should().Be("processor 'nan_maker' (plugin NaNProcessorPlugin) produced NaN scores (row 0, step 0, token id 7); no token is chosen from them.");
+    }
+
+    [Fact]
+    public async Task A_stuck_plugin_processor_is_abandoned_soon_after_cancellation_and_named()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var options = new GenerationOptions { MaxNewTokens = 1, Processors = [ProcessorSpec.Create("stall", ("seconds", "8"))] };
+
+        var act = () => _generator.GenerateAsync(GenerationRequest.FromIds(Prompt, options), cancel.Token);
+
+        (await act.Should().ThrowAsync<OperationCanceledException>()).Which.Message
+            .Should().StartWith("processor 'stall' (plugin StallingProcessorPlugin) did not return 1 s after the request was cancelled");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6), "the call returns after the grace period, not when the plugin does");
+    }
+
+    [Fact]
+    public async Task A_stuck_plugin_processor_is_abandoned_soon_after_max_time_and_named()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var options = new GenerationOptions { MaxNewTokens = 1, MaxTime = 0.2, Processors = [ProcessorSpec.Create("stall", ("seconds", "8"))] };
+
+        var act = () => Generate(options);
+
+        (await act.Should().ThrowAsync<TimeoutException>()).Which.Message
+            .Should().StartWith("processor 'stall' (plugin StallingProcessorPlugin) did not return 1 s after max_time (0.2 s) ran out");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6));
+    }
+
+    [Fact]
+    public async Task A_stuck_plugin_processor_ends_a_stream_after_cancellation()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var options = new GenerationOptions { MaxNewTokens = 1, Processors = [ProcessorSpec.Create("stall", ("seconds", "8"))] };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var act = async () =>
+        {
+            await foreach (var update in _generator.GenerateStreamingAsync(GenerationRequest.FromIds(Prompt, options), cancel.Token))
+            {
+                _ = update;
+            }
+        };
+
+        (await act.Should().ThrowAsync<OperationCanceledException>()).Which.Message.Should().Contain("processor 'stall' (plugin StallingProcessorPlugin)");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6));
     }
 }

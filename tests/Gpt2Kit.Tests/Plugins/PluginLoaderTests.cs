@@ -114,9 +114,11 @@ public sealed class PluginLoaderTests
 
         var (provider, report) = Load(folder.Path);
 
-        report.Plugins.Select(p => p.Name).Should().BeEquivalentTo("ExplodingProcessorPlugin", "LegacyJsonPlugin", "MirostatPlugin", "XtcPlugin");
+        report.Plugins.Select(p => p.Name).Should().BeEquivalentTo(
+            "ExplodingProcessorPlugin", "LegacyJsonPlugin", "MirostatPlugin", "XtcPlugin", "NaNProcessorPlugin", "StallingProcessorPlugin");
         var failures = report.Failures.ToDictionary(f => f.Plugin);
-        failures.Keys.Should().BeEquivalentTo("Stray", "Broken", "Empty", "ThrowingPlugin", "DuplicateXtcPlugin", "MissingDependencyPlugin");
+        failures.Keys.Should().BeEquivalentTo(
+            "Stray", "Broken", "Empty", "ThrowingPlugin", "DuplicateXtcPlugin", "MissingDependencyPlugin", "FactoryThrowingPlugin", "TokenizerSwapPlugin");
         failures["Stray"].Reason.Should().Contain("its own subfolder");
         failures["Broken"].Path.Should().EndWith(Path.Combine("Broken", "Broken.dll"));
         failures["Broken"].Reason.Should().StartWith("not a valid .NET assembly");
@@ -126,9 +128,13 @@ public sealed class PluginLoaderTests
         failures["DuplicateXtcPlugin"].Reason.Should().StartWith("processor 'xtc' is already registered by plugin XtcPlugin (")
             .And.EndWith("this plugin was not loaded.");
         failures["MissingDependencyPlugin"].Reason.Should().StartWith("missing dependency 'Gpt2Kit.Tests.FaultyPlugins.Dependency");
+        failures["FactoryThrowingPlugin"].Reason.Should()
+            .Be("creating its processor ILogitsProcessorFactory threw NullReferenceException: the factory exploded on purpose; this plugin was not loaded.");
+        failures["TokenizerSwapPlugin"].Reason.Should().Be("it registers ITokenizer, which only the host provides; this plugin was not loaded.");
 
-        // Nothing from a failed plugin was added: one xtc, no never_added, no greeting.
-        provider.GetServices<ILogitsProcessorFactory>().Select(f => f.Name).Should().BeEquivalentTo("explode", "json_bias", "mirostat_v2", "xtc", "dry");
+        // Nothing from a failed plugin was added: one xtc, no never_added, no greeting, no throwing factory, the host's tokenizer.
+        provider.GetServices<ILogitsProcessorFactory>().Select(f => f.Name).Should().BeEquivalentTo("explode", "json_bias", "mirostat_v2", "xtc", "dry", "nan_maker", "stall");
+        provider.GetService<Gpt2Kit.Tokenization.ITokenizer>().Should().BeNull();
     }
 
     [Fact]

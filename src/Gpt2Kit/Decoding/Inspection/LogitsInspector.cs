@@ -23,7 +23,7 @@ internal static class LogitsInspector
         var logits = new float[n * vocab];
         var scores = new float[vocab];
         var scratch = new float[vocab];
-        var choose = sample ? TokenSelectors.Sampling(vocab) : TokenSelectors.Greedy;
+        var choose = sample ? new CheckedSampling(vocab) : TokenSelectors.Greedy;
         var tokens = new int[n * rows.PromptLength];
         var positions = new int[n * rows.PromptLength];
         var mask = new int[n * rows.PromptLength];

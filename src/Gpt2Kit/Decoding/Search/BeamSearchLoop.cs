@@ -236,6 +236,7 @@ internal static class BeamSearchLoop
             return;
         }
 
+        NonFiniteScores.CheckSamplingInput(accumulated);
         ScoreMath.DrawWithoutReplacement(accumulated, random, ids, weights);
         for (int i = 0; i < ids.Length; i++)
         {

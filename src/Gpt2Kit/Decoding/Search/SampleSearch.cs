@@ -14,5 +14,5 @@ internal sealed class SampleSearch : ISearchStrategy
         StrategyValidation.ValidateTemperature(options, otherwise: "greedy decoding");
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>
-        TokenByTokenLoop.Run(context, expand: context.Options.NumReturnSequences, TokenSelectors.Sampling(context.Model.Info.VocabSize), cancellationToken);
+        TokenByTokenLoop.Run(context, expand: context.Options.NumReturnSequences, new CheckedSampling(context.Model.Info.VocabSize), cancellationToken);
 }

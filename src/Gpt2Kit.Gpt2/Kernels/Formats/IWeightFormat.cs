@@ -1,0 +1,28 @@
+namespace Gpt2Kit.Gpt2.Kernels;
+
+/// <summary>Reads weights of one storage format as fp32, so that each matrix kernel is written once for every format.
+/// <c>index</c> counts elements from the start of the matrix (row-major).</summary>
+internal interface IWeightFormat
+{
+    /// <summary>Bytes of one element's data.</summary>
+    static abstract int ElementSize { get; }
+
+    /// <summary>Elements <paramref name="index"/>.. (one register's worth) as floats. For block formats the register must
+    /// not cross a block: <paramref name="index"/> is a multiple of <c>TVec.Count</c>, which divides the block size.</summary>
+    static abstract TVec Load<TVec>(ref byte data, ref float scales, nuint index)
+        where TVec : struct, ISimdVector<TVec>;
+
+    /// <summary>Whether elements carry a scale per block of 32 (<see cref="Q8Weights"/>): kernels may then fold the scale into
+    /// their other operand once per block and read the elements with <see cref="LoadUnscaled"/>.</summary>
+    static abstract bool HasBlockScales { get; }
+
+    /// <summary>Elements <paramref name="index"/>.. as floats, without their block's scale.</summary>
+    static abstract TVec LoadUnscaled<TVec>(ref byte data, nuint index)
+        where TVec : struct, ISimdVector<TVec>;
+
+    /// <summary>The scale of element <paramref name="index"/>'s block (1 for formats without scales).</summary>
+    static abstract float Scale(ref float scales, nuint index);
+
+    /// <summary>Element <paramref name="index"/> as a float.</summary>
+    static abstract float Get(ref byte data, ref float scales, nuint index);
+}
