@@ -45,7 +45,8 @@ public class ProcessorBenchmarks
             _ => new GenerationOptions { RepetitionPenalty = 1.3, Temperature = 0.8, TopK = 40, TopP = 0.92 },
         };
         options.EosTokenId = [50256];
-        _chain = new ProcessorChainBuilder([]).Build(options, new ProcessorCreationContext(model, options, 1, null), sampling: true);
+        var resolved = Gpt2Kit.Configuration.GenerationOptionRules.Resolve(options, model);
+        _chain = new ProcessorChainBuilder([]).Build(resolved, new ProcessorCreationContext(model, resolved, 1, null), sampling: true);
     }
 
     [Benchmark]

@@ -8,6 +8,7 @@ namespace Gpt2Kit.Plugins.Xtc;
 internal sealed class XtcProcessor(double probability, double threshold, int minKeep, Random random) : ILogitsProcessor
 {
     private readonly List<int> _topChoices = [];
+    private float[] _scratch = [];
 
     public void Process(in LogitsContext context, Span<float> scores)
     {
@@ -23,15 +24,10 @@ internal sealed class XtcProcessor(double probability, double threshold, int min
             return;
         }
 
-        var max = float.NegativeInfinity;
         var finite = 0;
         foreach (var score in scores)
         {
-            if (score > float.NegativeInfinity)
-            {
-                finite++;
-                max = Math.Max(max, score);
-            }
+            finite += score > float.NegativeInfinity ? 1 : 0;
         }
 
         if (finite < 2)
@@ -39,14 +35,13 @@ internal sealed class XtcProcessor(double probability, double threshold, int min
             return;
         }
 
-        double sum = 0;
-        foreach (var score in scores)
+        // p >= threshold  <=>  score >= logsumexp(scores) + log(threshold), with the host's shared log-sum-exp.
+        if (_scratch.Length < scores.Length)
         {
-            sum += score > float.NegativeInfinity ? Math.Exp(score - max) : 0;
+            _scratch = new float[scores.Length];
         }
 
-        // p >= threshold  <=>  score >= max + log(threshold * sum).
-        var cut = threshold <= 0 ? float.NegativeInfinity : max + Math.Log(threshold * sum);
+        var cut = threshold <= 0 ? float.NegativeInfinity : ScoreMath.LogSumExp(scores, _scratch) + Math.Log(threshold);
         _topChoices.Clear();
         for (var id = 0; id < scores.Length; id++)
         {

@@ -54,50 +54,44 @@ internal static class ChatOptionsMapper
             options = BindHuggingFaceKeys(extra, options);
         }
 
-        if (options.NumReturnSequences != 1)
+        if (options.NumReturnSequences is { } returned && returned != 1)
         {
-            throw new GenerationConfigurationException("num_return_sequences", options.NumReturnSequences.ToString(CultureInfo.InvariantCulture),
+            throw new GenerationConfigurationException("num_return_sequences", returned.ToString(CultureInfo.InvariantCulture),
                 "1 (a chat response holds one message)");
         }
 
         return options;
     }
 
+    // Each typed field is checked by its Hugging Face option's rule, so the message is the one the library, configuration
+    // and the CLI give (option name, value, allowed range).
     private static void ApplyTypedOptions(ChatOptions chat, GenerationOptions options)
     {
         if (chat.MaxOutputTokens is int maxTokens)
         {
-            options.MaxNewTokens = maxTokens >= 1 ? maxTokens
-                : throw new GenerationConfigurationException("ChatOptions.MaxOutputTokens", Text(maxTokens), "an integer >= 1");
+            options.MaxNewTokens = GenerationOptionRules.MaxNewTokens.Check(maxTokens);
         }
 
         if (chat.Temperature is float temperature)
         {
-            if (!(temperature >= 0) || float.IsInfinity(temperature))
-            {
-                throw new GenerationConfigurationException("ChatOptions.Temperature", Text(temperature), "a number >= 0 (0 chooses greedy decoding)");
-            }
-
             // Temperature 0 is the usual way to ask for deterministic output: greedy search, with temperature left alone
             // (Hugging Face rejects 0 as a temperature).
-            options.DoSample = temperature > 0;
-            if (temperature > 0)
+            options.DoSample = temperature != 0;
+            if (temperature != 0)
             {
-                options.Temperature = Widen(temperature);
+                options.Temperature = GenerationOptionRules.Temperature.Check(Widen(temperature));
             }
         }
 
         if (chat.TopP is float topP)
         {
-            options.TopP = topP is > 0 and <= 1
-                ? Widen(topP)
-                : throw new GenerationConfigurationException("ChatOptions.TopP", Text(topP), "a number in (0, 1]");
+            options.TopP = GenerationOptionRules.TopP.Check(Widen(topP));
             options.DoSample |= chat.Temperature is null; // nucleus sampling only means something when sampling
         }
 
         if (chat.TopK is int topK)
         {
-            options.TopK = topK >= 0 ? topK : throw new GenerationConfigurationException("ChatOptions.TopK", Text(topK), "an integer >= 0 (0 disables top-k)");
+            options.TopK = GenerationOptionRules.TopK.Check(topK);
             options.DoSample |= chat.Temperature is null;
         }
 
@@ -108,14 +102,12 @@ internal static class ChatOptionsMapper
 
         if (chat.FrequencyPenalty is float frequency)
         {
-            options.FrequencyPenalty = float.IsFinite(frequency) ? Widen(frequency)
-                : throw new GenerationConfigurationException("ChatOptions.FrequencyPenalty", Text(frequency), "a finite number");
+            options.FrequencyPenalty = GenerationOptionRules.FrequencyPenalty.Check(Widen(frequency));
         }
 
         if (chat.PresencePenalty is float presence)
         {
-            options.PresencePenalty = float.IsFinite(presence) ? Widen(presence)
-                : throw new GenerationConfigurationException("ChatOptions.PresencePenalty", Text(presence), "a finite number");
+            options.PresencePenalty = GenerationOptionRules.PresencePenalty.Check(Widen(presence));
         }
     }
 
@@ -152,6 +144,4 @@ internal static class ChatOptionsMapper
 
     // 0.7f is meant as 0.7, not 0.699999988: widen through the shortest decimal text.
     private static double Widen(float value) => double.Parse(value.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-
-    private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -36,6 +36,7 @@ public sealed class Gpt2KitChatClient : IChatClient
     private readonly ChatPromptFormat _format;
     private readonly GenerationOptions _defaults;
     private readonly int _defaultMaxOutputTokens;
+    private readonly IChatReducer? _reducer;
     private readonly ChatClientMetadata _metadata;
 
     /// <summary>Creates a chat client over <paramref name="generator"/>.</summary>
@@ -55,6 +56,7 @@ public sealed class Gpt2KitChatClient : IChatClient
         _format = options.PromptFormat ?? ChatPromptFormat.Default;
         _defaults = (options.GenerationDefaults ?? GeneratorDefaults(generator) ?? new GenerationOptions()).Clone();
         _defaultMaxOutputTokens = options.DefaultMaxOutputTokens;
+        _reducer = options.Reducer;
         _metadata = new ChatClientMetadata(ProviderName, providerUri: null, defaultModelId: generator.Model.Name);
     }
 
@@ -202,29 +204,19 @@ public sealed class Gpt2KitChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         var conversation = messages.ToList();
         var generation = ChatOptionsMapper.Map(options, _defaults, _defaultMaxOutputTokens, _format.StopSequences);
-        string prompt = _format.Format(conversation, options);
+        if (_reducer is not null)
+        {
+            conversation = [.. _reducer.ReduceAsync(conversation, CancellationToken.None).GetAwaiter().GetResult()];
+        }
 
         // GPT-2 sees a fixed window: the oldest turns give way (never the system text or the last message) until the
         // transcript and the reply's token budget fit. If even that is too long, the generator's length error says so.
         int budget = _generator.Model.ContextLength - (generation.MaxNewTokens ?? 0);
-        while (_generator.Tokenizer.Encode(prompt).Length > budget && DropOldestTurn(conversation))
-        {
-            prompt = _format.Format(conversation, options);
-        }
+        var window = new ContextWindowChatReducer(_generator.Tokenizer, _format, budget, options);
+        conversation = [.. window.ReduceAsync(conversation, CancellationToken.None).GetAwaiter().GetResult()];
+        string prompt = _format.Format(conversation, options);
 
         return (GenerationRequest.FromText(prompt, generation), generation.StopStrings?.ToList() ?? []);
-    }
-
-    private static bool DropOldestTurn(List<ChatMessage> conversation)
-    {
-        int oldest = conversation.FindIndex(m => m.Role != ChatRole.System);
-        if (oldest < 0 || oldest == conversation.Count - 1)
-        {
-            return false;
-        }
-
-        conversation.RemoveAt(oldest);
-        return true;
     }
 
     // Rows are padded after they finish; the reply's tokens run to the first end-of-sequence id, inclusive.

@@ -17,4 +17,9 @@ public sealed class Gpt2KitChatClientOptions
     /// <summary>New tokens per reply when neither <c>ChatOptions.MaxOutputTokens</c> nor the defaults' <c>max_new_tokens</c> say
     /// (Hugging Face's <c>max_length</c> of 20 would count the whole transcript). Default 128; at least 1.</summary>
     public int DefaultMaxOutputTokens { get; set; } = 128;
+
+    /// <summary>An <see cref="Microsoft.Extensions.AI.IChatReducer"/> applied to every conversation before it is fitted to
+    /// the model's context (which <see cref="ContextWindowChatReducer"/> always does), e.g. a message-counting reducer.
+    /// Null: none.</summary>
+    public Microsoft.Extensions.AI.IChatReducer? Reducer { get; set; }
 }

@@ -6,31 +6,31 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers <see cref="Gpt2KitChatClient"/> as the <see cref="IChatClient"/>.</summary>
+/// <summary>Registers <see cref="Gpt2KitChatClient"/> as the <see cref="IChatClient"/>, through Microsoft.Extensions.AI's <see cref="ChatClientBuilder"/>.</summary>
 /// <remarks>Stateless; used during start-up on one thread, like the service collection.</remarks>
 public static class Gpt2KitChatClientServiceCollectionExtensions
 {
-    /// <summary>Adds a singleton <see cref="IChatClient"/> over the registered <see cref="ITextGenerator"/>. Requests start from
-    /// the configured <c>IOptions&lt;GenerationOptions&gt;</c> unless <paramref name="configure"/> sets
+    /// <summary>Adds a singleton <see cref="IChatClient"/> over the registered <see cref="ITextGenerator"/> and returns
+    /// Microsoft.Extensions.AI's <see cref="ChatClientBuilder"/>, so middleware can be added (<c>UseLogging</c>,
+    /// <c>UseOpenTelemetry</c>, <c>UseDistributedCache</c>, …). Requests start from the configured
+    /// <c>IOptions&lt;GenerationOptions&gt;</c> unless <paramref name="configure"/> sets
     /// <see cref="Gpt2KitChatClientOptions.GenerationDefaults"/>.</summary>
-    public static IGpt2KitBuilder AddGpt2KitChatClient(this IGpt2KitBuilder builder, Action<Gpt2KitChatClientOptions>? configure = null)
+    public static ChatClientBuilder AddGpt2KitChatClient(this IGpt2KitBuilder builder, Action<Gpt2KitChatClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddGpt2KitChatClient(configure);
-        return builder;
+        return builder.Services.AddGpt2KitChatClient(configure);
     }
 
     /// <summary>Adds a singleton <see cref="IChatClient"/> over the registered <see cref="ITextGenerator"/>
-    /// (register one with <c>AddGpt2Kit</c> and a model).</summary>
-    public static IServiceCollection AddGpt2KitChatClient(this IServiceCollection services, Action<Gpt2KitChatClientOptions>? configure = null)
+    /// (register one with <c>AddGpt2Kit</c> and a model) and returns its <see cref="ChatClientBuilder"/>.</summary>
+    public static ChatClientBuilder AddGpt2KitChatClient(this IServiceCollection services, Action<Gpt2KitChatClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton<IChatClient>(provider =>
+        return services.AddChatClient(provider =>
         {
             var options = new Gpt2KitChatClientOptions { GenerationDefaults = provider.GetService<IOptions<GenerationOptions>>()?.Value };
             configure?.Invoke(options);
             return new Gpt2KitChatClient(provider.GetRequiredService<ITextGenerator>(), options);
         });
-        return services;
     }
 }

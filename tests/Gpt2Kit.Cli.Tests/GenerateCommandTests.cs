@@ -81,7 +81,7 @@ public class GenerateCommandTests
     {
         { ["--prompt", "hi", "--do-sample", "--temperature", "0"], "--temperature" },
         { ["--prompt", "hi", "--top-p", "1.5"], "--top-p" },
-        { ["--prompt", "hi", "--top-p", "0"], "--top-p" },
+        { ["--prompt", "hi", "--top-p", "-0.5"], "--top-p" },
         { ["--prompt", "hi", "--top-k", "-1"], "--top-k" },
         { ["--prompt", "hi", "--min-p", "2"], "--min-p" },
         { ["--prompt", "hi", "--repetition-penalty", "0"], "--repetition-penalty" },

@@ -9,11 +9,15 @@ public sealed class GeneratePluginsTests
     private static readonly string Model = FixturePaths.Checkpoint("gpt2-tiny");
 
     [Fact]
-    public async Task A_plugin_strategy_is_used_by_name_and_is_deterministic()
+    public async Task A_plugin_selector_ends_the_chain_and_is_deterministic()
     {
         using var folder = new PluginFolder().Add(PluginFolder.Mirostat);
-        string[] args = ["generate", "--model", Model, "--input-ids", "[[464,2068,7586]]", "--plugins", folder.Path,
-            "--strategy", "mirostat_v2", "--seed", "3", "--max-new-tokens", "4", "--json"];
+        var settings = Path.Combine(folder.Path, "appsettings.json");
+        File.WriteAllText(settings, """
+            { "Gpt2Kit": { "Plugins": [ "." ], "Generation": { "do_sample": true }, "Processors": [ { "type": "mirostat_v2", "tau": 3, "eta": 0.2 } ] } }
+            """);
+        string[] args = ["generate", "--model", Model, "--input-ids", "[[464,2068,7586]]", "--config", "@" + settings,
+            "--seed", "3", "--max-new-tokens", "4", "--json"];
 
         var first = await CliRunner.RunJsonAsync(args);
         var again = await CliRunner.RunJsonAsync(args);
@@ -21,6 +25,7 @@ public sealed class GeneratePluginsTests
         var sequence = first.GetProperty("sequences")[0].EnumerateArray().Select(e => e.GetInt32()).ToArray();
         sequence.Should().HaveCount(7).And.StartWith([464, 2068, 7586]);
         again.GetProperty("sequences")[0].EnumerateArray().Select(e => e.GetInt32()).Should().Equal(sequence);
+        first.GetProperty("processors").EnumerateArray().Select(p => p.GetString()).Should().Equal("mirostat_v2");
     }
 
     [Fact]

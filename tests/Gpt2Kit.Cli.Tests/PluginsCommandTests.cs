@@ -34,7 +34,7 @@ public sealed class PluginsCommandTests
         plugins["XtcPlugin"].GetProperty("registrations").EnumerateArray()
             .Select(r => (r.GetProperty("name").GetString(), r.GetProperty("kind").GetString()))
             .Should().Equal(("xtc", "warper"), ("dry", "processor"));
-        plugins["MirostatPlugin"].GetProperty("registrations")[0].GetProperty("kind").GetString().Should().Be("strategy");
+        plugins["MirostatPlugin"].GetProperty("registrations")[0].GetProperty("kind").GetString().Should().Be("processor");
         var failure = root.GetProperty("failures").EnumerateArray().Should().ContainSingle().Subject;
         failure.GetProperty("plugin").GetString().Should().Be("Broken");
         failure.GetProperty("reason").GetString().Should().StartWith("not a valid .NET assembly");

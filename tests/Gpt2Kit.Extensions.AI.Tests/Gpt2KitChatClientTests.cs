@@ -29,8 +29,8 @@ public sealed class Gpt2KitChatClientTests
         request.InputIds.Should().BeNull();
         Recorded.MaxNewTokens.Should().Be(128);
         Recorded.StopStrings.Should().Equal("\nUser:");
-        Recorded.DoSample.Should().BeFalse("without sampling options the Hugging Face default (greedy) stays");
-        Recorded.TopK.Should().Be(50);
+        Recorded.DoSample.Should().BeNull("without sampling options the request leaves do_sample unset, so the lower layers (greedy by default) decide");
+        Recorded.TopK.Should().BeNull("the library default (50) lies under every layer; the request does not repeat it");
     }
 
     [Fact]
@@ -52,6 +52,26 @@ public sealed class Gpt2KitChatClientTests
         string prompt = _generator.Requests.Single().Prompts![0];
         prompt.Should().Be("Be brief.\n\nAssistant: First answer\nUser: Second?\nAssistant:");
         _generator.Tokenizer.Encode(prompt).Length.Should().BeLessThanOrEqualTo(60);
+    }
+
+    [Fact]
+    public async Task AFortyThousandMessageConversation_IsTrimmedByBinarySearch_KeepingTheNewestTurnsThatFit()
+    {
+        // One token per character: 200 positions less a 10-token reply. Dropping turns one by one would re-tokenize the
+        // whole transcript 40,000 times; the reducer needs about 16 tokenizations.
+        _generator.Model = _generator.Model with { ContextLength = 200 };
+        using var client = new Gpt2KitChatClient(_generator.Say(" ok"));
+        var conversation = new List<ChatMessage> { new(ChatRole.System, "Be brief.") };
+        conversation.AddRange(Enumerable.Range(0, 40_000).Select(i => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, $"m{i}")));
+
+        await client.GetResponseAsync(conversation, new ChatOptions { MaxOutputTokens = 10 });
+
+        string prompt = _generator.Requests.Single().Prompts![0];
+        _generator.Tokenizer.Encode(prompt).Length.Should().BeLessThanOrEqualTo(190);
+        prompt.Should().StartWith("Be brief.\n\n").And.EndWith("User: m39998\nAssistant: m39999\nAssistant:");
+        var withOneMore = new ContextWindowChatReducer(_generator.Tokenizer, ChatPromptFormat.Default, 190);
+        var keptTurns = (await withOneMore.ReduceAsync(conversation, CancellationToken.None)).Count() - 1;
+        ChatPromptFormat.Default.Format([conversation[0], .. conversation.TakeLast(keptTurns + 1)]).Length.Should().BeGreaterThan(190, "one more turn would not fit");
     }
 
     [Fact]
@@ -108,7 +128,7 @@ public sealed class Gpt2KitChatClientTests
         await client.GetResponseAsync(Conversation, new ChatOptions { Temperature = 0, TopP = 0.5f });
 
         Recorded.DoSample.Should().BeFalse();
-        Recorded.Temperature.Should().Be(1.0, "Hugging Face rejects a temperature of 0, so it is left at its default");
+        Recorded.Temperature.Should().BeNull("Hugging Face rejects a temperature of 0, so it is left unset");
         Recorded.TopP.Should().Be(0.5);
     }
 
@@ -169,26 +189,37 @@ public sealed class Gpt2KitChatClientTests
     }
 
     [Theory]
-    [InlineData("ChatOptions.MaxOutputTokens")]
-    [InlineData("ChatOptions.Temperature")]
-    [InlineData("ChatOptions.TopP")]
-    [InlineData("ChatOptions.TopK")]
+    [InlineData("max_new_tokens")]
+    [InlineData("temperature")]
+    [InlineData("top_p")]
+    [InlineData("top_k")]
     [InlineData("num_return_sequences")]
     public async Task OutOfRangeOptions_FailNamingTheOption(string name)
     {
         using var client = new Gpt2KitChatClient(_generator.Say(" ok"));
         var options = name switch
         {
-            "ChatOptions.MaxOutputTokens" => new ChatOptions { MaxOutputTokens = 0 },
-            "ChatOptions.Temperature" => new ChatOptions { Temperature = -0.5f },
-            "ChatOptions.TopP" => new ChatOptions { TopP = 1.5f },
-            "ChatOptions.TopK" => new ChatOptions { TopK = -1 },
+            "max_new_tokens" => new ChatOptions { MaxOutputTokens = 0 },
+            "temperature" => new ChatOptions { Temperature = -0.5f },
+            "top_p" => new ChatOptions { TopP = 1.5f },
+            "top_k" => new ChatOptions { TopK = -1 },
             _ => new ChatOptions { AdditionalProperties = new() { ["num_return_sequences"] = 2, ["num_beams"] = 2 } },
         };
 
         var act = () => client.GetResponseAsync(Conversation, options);
 
         (await act.Should().ThrowAsync<GenerationConfigurationException>()).Which.SettingPath.Should().Be(name);
+    }
+
+    [Fact]
+    public async Task An_out_of_range_value_gives_the_librarys_message()
+    {
+        using var client = new Gpt2KitChatClient(_generator.Say(" ok"));
+
+        var act = () => client.GetResponseAsync(Conversation, new ChatOptions { TopP = 1.5f });
+
+        (await act.Should().ThrowAsync<GenerationConfigurationException>()).Which.Message
+            .Should().Be("top_p: '1.5' is not allowed; expected a number in [0, 1].", "the library, configuration and the CLI say the same");
     }
 
     [Fact]

@@ -28,12 +28,26 @@ public sealed class ServiceCollectionTests
     }
 
     [Fact]
-    public void AddGpt2KitChatClient_OnTheBuilder_ReturnsTheBuilder()
+    public async Task AddGpt2KitChatClient_ReturnsAChatClientBuilder_ForMiddleware()
     {
+        var generator = new ScriptedTextGenerator().Say(" hi");
         var services = new ServiceCollection();
+        services.AddSingleton<ITextGenerator>(generator);
         var builder = new Gpt2KitBuilder(services);
+        var seen = new List<string>();
 
-        builder.AddGpt2KitChatClient().Should().BeSameAs(builder);
+        builder.AddGpt2KitChatClient().Should().BeOfType<ChatClientBuilder>().Which
+            .Use(async (messages, options, next, cancellationToken) =>
+            {
+                seen.Add("before");
+                await next(messages, options, cancellationToken);
+            });
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IChatClient>();
+        await client.GetResponseAsync("Hello");
+
         services.Should().ContainSingle(d => d.ServiceType == typeof(IChatClient));
+        seen.Should().Equal("before");
+        client.GetService(typeof(Gpt2KitChatClient)).Should().NotBeNull();
     }
 }

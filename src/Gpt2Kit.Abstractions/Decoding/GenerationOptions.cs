@@ -2,80 +2,88 @@ using System.Text.Json.Serialization;
 
 namespace Gpt2Kit.Decoding;
 
-/// <summary>How to generate: Hugging Face <c>GenerationConfig</c> fields under their Hugging Face names (the JSON names),
-/// with the same defaults, plus a few knobs users of other tools expect.</summary>
-/// <remarks>Mutable; not thread-safe while being changed. <see cref="Clone"/> before changing shared defaults.
-/// A null value means "not set" exactly where Hugging Face uses <c>None</c>.</remarks>
+/// <summary>How to generate: one layer of Hugging Face <c>GenerationConfig</c> fields under their Hugging Face names (the
+/// JSON names), plus a few knobs users of other tools expect.</summary>
+/// <remarks>
+/// <para>Every field is nullable and null means "not set", as in Microsoft.Extensions.AI's <c>ChatOptions</c>. Layers are
+/// merged field by field with <see cref="Overlay"/>: the library's defaults (Hugging Face's) ◄ the model's
+/// <c>generation_config.json</c> ◄ the application's settings ◄ the request. A request turns a lower layer's setting off
+/// with that setting's disabling value (<c>top_k</c> 0, <c>top_p</c> 1, <c>repetition_penalty</c> 1,
+/// <c>no_repeat_ngram_size</c> 0, <c>min_p</c> 0, an empty list for the list fields, <c>repetition_penalty_window</c> 0, …);
+/// the defaults each field falls back to are listed in the option table and in <c>docs/architecture.md</c>.</para>
+/// <para>Mutable; not thread-safe while being changed. <see cref="Clone"/> before changing shared defaults. Strategies and
+/// processors never see this type: they get the request's <see cref="ResolvedGenerationOptions"/>.</para>
+/// </remarks>
 public sealed class GenerationOptions
 {
     /// <summary>Longest total sequence, prompt (with padding) included. Hugging Face default: 20.</summary>
-    [JsonPropertyName("max_length")] public int MaxLength { get; set; } = 20;
+    [JsonPropertyName("max_length")] public int? MaxLength { get; set; }
 
     /// <summary>New tokens to generate; when set it wins over <see cref="MaxLength"/>.</summary>
     [JsonPropertyName("max_new_tokens")] public int? MaxNewTokens { get; set; }
 
     /// <summary>Shortest total sequence before EOS may be chosen (prompt counted).</summary>
-    [JsonPropertyName("min_length")] public int MinLength { get; set; }
+    [JsonPropertyName("min_length")] public int? MinLength { get; set; }
 
     /// <summary>New tokens to generate before EOS may be chosen.</summary>
     [JsonPropertyName("min_new_tokens")] public int? MinNewTokens { get; set; }
 
     /// <summary>Sample instead of choosing the most likely token; turns on the sampling warpers (top-k 50 by default).</summary>
-    [JsonPropertyName("do_sample")] public bool DoSample { get; set; }
+    [JsonPropertyName("do_sample")] public bool? DoSample { get; set; }
 
     /// <summary>Beams for beam search; 1 means no beam search.</summary>
-    [JsonPropertyName("num_beams")] public int NumBeams { get; set; } = 1;
+    [JsonPropertyName("num_beams")] public int? NumBeams { get; set; }
 
     /// <summary>Groups for diverse (group) beam search; must divide <see cref="NumBeams"/>.</summary>
-    [JsonPropertyName("num_beam_groups")] public int NumBeamGroups { get; set; } = 1;
+    [JsonPropertyName("num_beam_groups")] public int? NumBeamGroups { get; set; }
 
     /// <summary>Degeneration penalty of contrastive search; with <see cref="TopK"/> &gt; 1 and no sampling it selects contrastive search.</summary>
     [JsonPropertyName("penalty_alpha")] public double? PenaltyAlpha { get; set; }
 
     /// <summary>Softmax temperature (sampling only); must be &gt; 0.</summary>
-    [JsonPropertyName("temperature")] public double Temperature { get; set; } = 1.0;
+    [JsonPropertyName("temperature")] public double? Temperature { get; set; }
 
     /// <summary>Keep the k most likely tokens (sampling) or the k candidates of contrastive search; 0 or null disables. Default 50.</summary>
-    [JsonPropertyName("top_k")] public int? TopK { get; set; } = 50;
+    [JsonPropertyName("top_k")] public int? TopK { get; set; }
 
     /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches p. 1 disables.</summary>
-    [JsonPropertyName("top_p")] public double TopP { get; set; } = 1.0;
+    [JsonPropertyName("top_p")] public double? TopP { get; set; }
 
     /// <summary>Keep tokens whose probability is at least this fraction of the most likely one's.</summary>
     [JsonPropertyName("min_p")] public double? MinP { get; set; }
 
     /// <summary>Locally typical sampling mass; 1 disables.</summary>
-    [JsonPropertyName("typical_p")] public double TypicalP { get; set; } = 1.0;
+    [JsonPropertyName("typical_p")] public double? TypicalP { get; set; }
 
     /// <summary>Epsilon sampling: drop tokens with probability below this; 0 disables.</summary>
-    [JsonPropertyName("epsilon_cutoff")] public double EpsilonCutoff { get; set; }
+    [JsonPropertyName("epsilon_cutoff")] public double? EpsilonCutoff { get; set; }
 
     /// <summary>Eta sampling cut-off; 0 disables.</summary>
-    [JsonPropertyName("eta_cutoff")] public double EtaCutoff { get; set; }
+    [JsonPropertyName("eta_cutoff")] public double? EtaCutoff { get; set; }
 
     /// <summary>Hamming diversity penalty between beam groups.</summary>
-    [JsonPropertyName("diversity_penalty")] public double DiversityPenalty { get; set; }
+    [JsonPropertyName("diversity_penalty")] public double? DiversityPenalty { get; set; }
 
     /// <summary>Repetition penalty (divide positive, multiply negative scores of tokens already present); 1 disables.</summary>
-    [JsonPropertyName("repetition_penalty")] public double RepetitionPenalty { get; set; } = 1.0;
+    [JsonPropertyName("repetition_penalty")] public double? RepetitionPenalty { get; set; }
 
     /// <summary>Favours (&gt; 1) tokens of the prompt; 1 disables.</summary>
-    [JsonPropertyName("encoder_repetition_penalty")] public double EncoderRepetitionPenalty { get; set; } = 1.0;
+    [JsonPropertyName("encoder_repetition_penalty")] public double? EncoderRepetitionPenalty { get; set; }
 
     /// <summary>Exponent of the generated length that divides beam scores.</summary>
-    [JsonPropertyName("length_penalty")] public double LengthPenalty { get; set; } = 1.0;
+    [JsonPropertyName("length_penalty")] public double? LengthPenalty { get; set; }
 
     /// <summary>Ban repeating any n-gram of this size; 0 disables.</summary>
-    [JsonPropertyName("no_repeat_ngram_size")] public int NoRepeatNgramSize { get; set; }
+    [JsonPropertyName("no_repeat_ngram_size")] public int? NoRepeatNgramSize { get; set; }
 
     /// <summary>Ban n-grams of this size that occur in the prompt; 0 disables.</summary>
-    [JsonPropertyName("encoder_no_repeat_ngram_size")] public int EncoderNoRepeatNgramSize { get; set; }
+    [JsonPropertyName("encoder_no_repeat_ngram_size")] public int? EncoderNoRepeatNgramSize { get; set; }
 
     /// <summary>Token sequences that must not be generated.</summary>
     [JsonPropertyName("bad_words_ids")] public IList<int[]>? BadWordsIds { get; set; }
 
     /// <summary>Apply log-softmax after the whole chain.</summary>
-    [JsonPropertyName("renormalize_logits")] public bool RenormalizeLogits { get; set; }
+    [JsonPropertyName("renormalize_logits")] public bool? RenormalizeLogits { get; set; }
 
     /// <summary>Force this token as the first one (only when the sequence is one token long).</summary>
     [JsonPropertyName("forced_bos_token_id")] public int? ForcedBosTokenId { get; set; }
@@ -84,7 +92,7 @@ public sealed class GenerationOptions
     [JsonPropertyName("forced_eos_token_id")] public IList<int>? ForcedEosTokenId { get; set; }
 
     /// <summary>Replace NaN and infinities in the scores.</summary>
-    [JsonPropertyName("remove_invalid_values")] public bool RemoveInvalidValues { get; set; }
+    [JsonPropertyName("remove_invalid_values")] public bool? RemoveInvalidValues { get; set; }
 
     /// <summary>Raise EOS scores exponentially after <c>Start</c> generated tokens.</summary>
     [JsonPropertyName("exponential_decay_length_penalty")] public ExponentialDecayLengthPenalty? ExponentialDecayLengthPenalty { get; set; }
@@ -99,10 +107,10 @@ public sealed class GenerationOptions
     [JsonPropertyName("sequence_bias")] public IList<SequenceBias>? SequenceBias { get; set; }
 
     /// <summary>When beam search stops (Hugging Face <c>early_stopping</c>: false, true or "never").</summary>
-    [JsonPropertyName("early_stopping")] public EarlyStopping EarlyStopping { get; set; } = EarlyStopping.False;
+    [JsonPropertyName("early_stopping")] public EarlyStopping? EarlyStopping { get; set; }
 
     /// <summary>Sequences returned per prompt.</summary>
-    [JsonPropertyName("num_return_sequences")] public int NumReturnSequences { get; set; } = 1;
+    [JsonPropertyName("num_return_sequences")] public int? NumReturnSequences { get; set; }
 
     /// <summary>Padding id; unset means the first EOS id.</summary>
     [JsonPropertyName("pad_token_id")] public int? PadTokenId { get; set; }
@@ -123,10 +131,10 @@ public sealed class GenerationOptions
     [JsonPropertyName("seed")] public long? Seed { get; set; }
 
     /// <summary>OpenAI presence penalty: subtracted once from every token already generated.</summary>
-    [JsonPropertyName("presence_penalty")] public double PresencePenalty { get; set; }
+    [JsonPropertyName("presence_penalty")] public double? PresencePenalty { get; set; }
 
     /// <summary>OpenAI frequency penalty: subtracted once per earlier occurrence of a generated token.</summary>
-    [JsonPropertyName("frequency_penalty")] public double FrequencyPenalty { get; set; }
+    [JsonPropertyName("frequency_penalty")] public double? FrequencyPenalty { get; set; }
 
     /// <summary>OpenAI logit bias: added to the scores of single tokens.</summary>
     [JsonPropertyName("logit_bias")] public IDictionary<int, double>? LogitBias { get; set; }
@@ -135,7 +143,7 @@ public sealed class GenerationOptions
     [JsonPropertyName("repetition_penalty_window")] public int? RepetitionPenaltyWindow { get; set; }
 
     /// <summary>How many most likely alternatives to report at each step (0: none).</summary>
-    [JsonPropertyName("top_alternatives")] public int TopAlternatives { get; set; }
+    [JsonPropertyName("top_alternatives")] public int? TopAlternatives { get; set; }
 
     /// <summary>Search strategy by name (<c>greedy</c>, <c>sample</c>, <c>beam</c>, <c>beam_sample</c>, <c>group_beam</c>,
     /// <c>contrastive</c> or a plugin's); null chooses as Hugging Face does from the other fields.</summary>
@@ -143,6 +151,70 @@ public sealed class GenerationOptions
 
     /// <summary>An explicit processor chain; when given it is applied in this order instead of the one derived from the fields above.</summary>
     [JsonIgnore] public IList<ProcessorSpec>? Processors { get; set; }
+
+    /// <summary>This layer with <paramref name="upper"/> laid over it, field by field: every field <paramref name="upper"/>
+    /// sets wins, every field it leaves null keeps this layer's value (Hugging Face's <c>generation_config.update(**kwargs)</c>).
+    /// Neither input is changed; the result shares no list with them.</summary>
+    /// <param name="upper">The higher layer (application settings over the model's, a request over both); null changes nothing.</param>
+    public GenerationOptions Overlay(GenerationOptions? upper)
+    {
+        var lower = Clone();
+        if (upper is null)
+        {
+            return lower;
+        }
+
+        upper = upper.Clone();
+        var merged = new GenerationOptions
+        {
+            MaxLength = upper.MaxLength ?? lower.MaxLength,
+            MaxNewTokens = upper.MaxNewTokens ?? lower.MaxNewTokens,
+            MinLength = upper.MinLength ?? lower.MinLength,
+            MinNewTokens = upper.MinNewTokens ?? lower.MinNewTokens,
+            DoSample = upper.DoSample ?? lower.DoSample,
+            NumBeams = upper.NumBeams ?? lower.NumBeams,
+            NumBeamGroups = upper.NumBeamGroups ?? lower.NumBeamGroups,
+            PenaltyAlpha = upper.PenaltyAlpha ?? lower.PenaltyAlpha,
+            Temperature = upper.Temperature ?? lower.Temperature,
+            TopK = upper.TopK ?? lower.TopK,
+            TopP = upper.TopP ?? lower.TopP,
+            MinP = upper.MinP ?? lower.MinP,
+            TypicalP = upper.TypicalP ?? lower.TypicalP,
+            EpsilonCutoff = upper.EpsilonCutoff ?? lower.EpsilonCutoff,
+            EtaCutoff = upper.EtaCutoff ?? lower.EtaCutoff,
+            DiversityPenalty = upper.DiversityPenalty ?? lower.DiversityPenalty,
+            RepetitionPenalty = upper.RepetitionPenalty ?? lower.RepetitionPenalty,
+            EncoderRepetitionPenalty = upper.EncoderRepetitionPenalty ?? lower.EncoderRepetitionPenalty,
+            LengthPenalty = upper.LengthPenalty ?? lower.LengthPenalty,
+            NoRepeatNgramSize = upper.NoRepeatNgramSize ?? lower.NoRepeatNgramSize,
+            EncoderNoRepeatNgramSize = upper.EncoderNoRepeatNgramSize ?? lower.EncoderNoRepeatNgramSize,
+            BadWordsIds = upper.BadWordsIds ?? lower.BadWordsIds,
+            RenormalizeLogits = upper.RenormalizeLogits ?? lower.RenormalizeLogits,
+            ForcedBosTokenId = upper.ForcedBosTokenId ?? lower.ForcedBosTokenId,
+            ForcedEosTokenId = upper.ForcedEosTokenId ?? lower.ForcedEosTokenId,
+            RemoveInvalidValues = upper.RemoveInvalidValues ?? lower.RemoveInvalidValues,
+            ExponentialDecayLengthPenalty = upper.ExponentialDecayLengthPenalty ?? lower.ExponentialDecayLengthPenalty,
+            SuppressTokens = upper.SuppressTokens ?? lower.SuppressTokens,
+            BeginSuppressTokens = upper.BeginSuppressTokens ?? lower.BeginSuppressTokens,
+            SequenceBias = upper.SequenceBias ?? lower.SequenceBias,
+            EarlyStopping = upper.EarlyStopping ?? lower.EarlyStopping,
+            NumReturnSequences = upper.NumReturnSequences ?? lower.NumReturnSequences,
+            PadTokenId = upper.PadTokenId ?? lower.PadTokenId,
+            BosTokenId = upper.BosTokenId ?? lower.BosTokenId,
+            EosTokenId = upper.EosTokenId ?? lower.EosTokenId,
+            StopStrings = upper.StopStrings ?? lower.StopStrings,
+            MaxTime = upper.MaxTime ?? lower.MaxTime,
+            Seed = upper.Seed ?? lower.Seed,
+            PresencePenalty = upper.PresencePenalty ?? lower.PresencePenalty,
+            FrequencyPenalty = upper.FrequencyPenalty ?? lower.FrequencyPenalty,
+            LogitBias = upper.LogitBias ?? lower.LogitBias,
+            RepetitionPenaltyWindow = upper.RepetitionPenaltyWindow ?? lower.RepetitionPenaltyWindow,
+            TopAlternatives = upper.TopAlternatives ?? lower.TopAlternatives,
+            Strategy = upper.Strategy ?? lower.Strategy,
+            Processors = upper.Processors ?? lower.Processors,
+        };
+        return merged;
+    }
 
     /// <summary>A deep copy.</summary>
     public GenerationOptions Clone()

@@ -17,6 +17,32 @@ public enum LogitsProcessorStage
 
     /// <summary>A sampling warper (temperature, top-k, top-p, …): runs only when sampling.</summary>
     Warper,
+
+    /// <summary>The chain's last step: a processor that also implements <see cref="ITokenSelector"/> and chooses the token
+    /// (llama.cpp's sampler chain ends the same way). Without one the strategy's own choice applies (argmax or a draw).</summary>
+    Selector,
+}
+
+/// <summary>Chooses the next token of one row from its processed scores: the last step of a chain. Greedy decoding (argmax)
+/// and sampling (a seeded draw from softmax) are selectors too; a plugin's selector (Mirostat, …) replaces them by ending
+/// the chain with a processor that implements this interface.</summary>
+/// <remarks>Same threading as <see cref="ILogitsProcessor"/>: one instance per request, called from one thread at a time.</remarks>
+public interface ITokenSelector
+{
+    /// <summary>Returns the chosen token id of the row described by <paramref name="context"/>.</summary>
+    /// <param name="context">The row.</param>
+    /// <param name="scores">The row's scores after every processor of the chain (this selector's own <c>Process</c> included).</param>
+    /// <param name="random">The request's seeded random source (use <see cref="ScoreMath.Draw"/> for draws).</param>
+    int Select(in LogitsContext context, ReadOnlySpan<float> scores, Random random);
+}
+
+/// <summary>A stateful chain step that wants to know which token its row took (llama.cpp's <c>accept</c>): called once per
+/// running row and step, after the choice, with the same context the processors saw.</summary>
+/// <remarks>Same threading as <see cref="ILogitsProcessor"/>.</remarks>
+public interface ITokenObserver
+{
+    /// <summary>Row <paramref name="context"/>.<see cref="LogitsContext.Row"/> took <paramref name="token"/>.</summary>
+    void Accept(in LogitsContext context, int token);
 }
 
 /// <summary>Creates a processor for one request from its settings. Registered in DI under <see cref="Name"/>.</summary>
@@ -35,12 +61,12 @@ public interface ILogitsProcessorFactory
 
 /// <summary>What a factory knows about the request it builds for.</summary>
 /// <param name="Model">The model's description.</param>
-/// <param name="Options">The request's resolved options.</param>
+/// <param name="Options">The request's resolved options (every layer merged, lengths fixed).</param>
 /// <param name="MinTokensToKeep">Tokens a warper must never filter (1 when sampling; EOS count + 1 in beam sampling).</param>
 /// <param name="Tokenizer">The tokenizer, when the host has one.</param>
 /// <remarks>Immutable; thread-safe.</remarks>
 public sealed record ProcessorCreationContext(
     Models.ModelInfo Model,
-    GenerationOptions Options,
+    ResolvedGenerationOptions Options,
     int MinTokensToKeep,
     Tokenization.ITokenizer? Tokenizer);

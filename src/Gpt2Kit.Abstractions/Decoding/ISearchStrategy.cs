@@ -13,7 +13,7 @@ public interface ISearchStrategy
 
     /// <summary>Checks the options this strategy depends on; throws <see cref="GenerationConfigurationException"/> naming the
     /// option and the allowed range. Called before any model work.</summary>
-    void Validate(GenerationOptions options, ModelInfo model);
+    void Validate(ResolvedGenerationOptions options, ModelInfo model);
 
     /// <summary>Runs the loop to the end and returns the sequences.</summary>
     /// <exception cref="OperationCanceledException">Cancelled; checked at least once per step.</exception>
@@ -27,8 +27,8 @@ public sealed class SearchContext
     /// <summary>The model to run.</summary>
     public required ICausalLanguageModel Model { get; init; }
 
-    /// <summary>The request's options, resolved (EOS, pad, lengths filled in).</summary>
-    public required GenerationOptions Options { get; init; }
+    /// <summary>The request's options, resolved once (every layer merged; EOS, pad and lengths filled in).</summary>
+    public required ResolvedGenerationOptions Options { get; init; }
 
     /// <summary>The padded prompt rows, one per prompt (not yet expanded for beams or return sequences).</summary>
     public required IReadOnlyList<int[]> InputIds { get; init; }
@@ -39,20 +39,24 @@ public sealed class SearchContext
     /// <summary>Width of the padded prompt.</summary>
     public int PromptLength => InputIds.Count == 0 ? 0 : InputIds[0].Length;
 
-    /// <summary>The resolved maximum total length (prompt included).</summary>
-    public required int MaxLength { get; init; }
+    /// <summary>The resolved maximum total length (prompt included): <see cref="ResolvedGenerationOptions.MaxLength"/>.</summary>
+    public int MaxLength => Options.MaxLength;
 
-    /// <summary>End-of-sequence ids.</summary>
+    /// <summary>End-of-sequence ids: <see cref="ResolvedGenerationOptions.EosTokenId"/>.</summary>
     public required int[] EosTokenIds { get; init; }
 
-    /// <summary>Id written into finished rows.</summary>
-    public required int PadTokenId { get; init; }
+    /// <summary>Id written into finished rows: <see cref="ResolvedGenerationOptions.PadTokenId"/>.</summary>
+    public int PadTokenId => Options.PadTokenId;
 
-    /// <summary>The processor chain of this request, in application order (warpers included when sampling).</summary>
-    public required IReadOnlyList<ILogitsProcessor> Processors { get; init; }
+    /// <summary>The processor chain of this request, built once: processors in application order (warpers included when
+    /// sampling), ending with a selector when one was given.</summary>
+    public required ProcessorChain Chain { get; init; }
+
+    /// <summary>The chain's processors, in application order.</summary>
+    public IReadOnlyList<ILogitsProcessor> Processors => Chain.Processors;
 
     /// <summary>Names of <see cref="Processors"/>, in the same order.</summary>
-    public IReadOnlyList<string> ProcessorNames { get; init; } = [];
+    public IReadOnlyList<string> ProcessorNames => Chain.Names;
 
     /// <summary>Stopping criteria besides max length and EOS, which every strategy handles itself.</summary>
     public IReadOnlyList<IStoppingCriterion> StoppingCriteria { get; init; } = [];

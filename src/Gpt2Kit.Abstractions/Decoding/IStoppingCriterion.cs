@@ -42,5 +42,5 @@ public interface IStoppingCriterionFactory
     string Name { get; }
 
     /// <summary>Creates the criterion, or returns null when <paramref name="options"/> do not activate it.</summary>
-    IStoppingCriterion? Create(GenerationOptions options, ProcessorCreationContext context);
+    IStoppingCriterion? Create(ResolvedGenerationOptions options, ProcessorCreationContext context);
 }

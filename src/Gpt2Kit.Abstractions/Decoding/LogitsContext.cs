@@ -15,6 +15,16 @@ public readonly ref struct LogitsContext
         BatchIndex = batchIndex;
     }
 
+    /// <summary>Creates a context for diverse (group) beam search: the row's group and the tokens the earlier groups of its
+    /// prompt chose at this step.</summary>
+    public LogitsContext(ReadOnlySpan<int> inputIds, int promptLength, int maxLength, ReadOnlySpan<int> eosTokenIds, int row, int batchIndex,
+        int beamGroup, ReadOnlySpan<int> groupTokens)
+        : this(inputIds, promptLength, maxLength, eosTokenIds, row, batchIndex)
+    {
+        BeamGroup = beamGroup;
+        GroupTokens = groupTokens;
+    }
+
     /// <summary>The row's whole running sequence: padded prompt and generated tokens (Hugging Face <c>input_ids</c>).</summary>
     public ReadOnlySpan<int> InputIds { get; }
 
@@ -38,4 +48,11 @@ public readonly ref struct LogitsContext
 
     /// <summary>Which prompt of the batch the row belongs to.</summary>
     public int BatchIndex { get; }
+
+    /// <summary>In diverse beam search, the group choosing now (0 elsewhere).</summary>
+    public int BeamGroup { get; }
+
+    /// <summary>In diverse beam search, the tokens chosen at this step by groups <c>0..BeamGroup−1</c> of this row's prompt
+    /// (empty elsewhere and for the first group).</summary>
+    public ReadOnlySpan<int> GroupTokens { get; }
 }

@@ -35,36 +35,43 @@ public sealed class ProcessorArguments
     public string? GetString(string key, string? defaultValue = null) => _settings[key] ?? defaultValue;
 
     /// <summary>An integer setting in <c>[min, max]</c>.</summary>
-    public int GetInt32(string key, int? defaultValue = null, int min = int.MinValue, int max = int.MaxValue)
+    public int GetInt32(string key, int? defaultValue = null, int min = int.MinValue, int max = int.MaxValue) =>
+        GetInt32(key, NumberRange.Integers(min, max), defaultValue);
+
+    /// <summary>An integer setting within <paramref name="range"/> (read strictly: invariant culture, no separators).</summary>
+    public int GetInt32(string key, NumberRange range, int? defaultValue = null)
     {
+        range = range with { Integer = true };
         var text = _settings[key];
         if (text is null)
         {
-            return defaultValue ?? throw new GenerationConfigurationException(PathOf(key), null, Describe("an integer", min, max));
+            return defaultValue ?? throw new GenerationConfigurationException(PathOf(key), null, range.Describe());
         }
 
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || !range.Contains(value))
         {
-            throw new GenerationConfigurationException(PathOf(key), text, Describe("an integer", min, max));
+            throw new GenerationConfigurationException(PathOf(key), text, range.Describe());
         }
 
         return value;
     }
 
     /// <summary>A number setting; <paramref name="minExclusive"/>/<paramref name="maxExclusive"/> open the interval's ends.</summary>
-    public double GetDouble(string key, double? defaultValue = null, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool minExclusive = false, bool maxExclusive = false)
+    public double GetDouble(string key, double? defaultValue = null, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool minExclusive = false, bool maxExclusive = false) =>
+        GetDouble(key, new NumberRange(min, max, minExclusive, maxExclusive), defaultValue);
+
+    /// <summary>A number setting within <paramref name="range"/> (read strictly: invariant culture, so "0,7" is an error).</summary>
+    public double GetDouble(string key, NumberRange range, double? defaultValue = null)
     {
-        var allowed = $"a number in {(minExclusive ? "(" : "[")}{Format(min)}, {Format(max)}{(maxExclusive ? ")" : "]")}";
         var text = _settings[key];
         if (text is null)
         {
-            return defaultValue ?? throw new GenerationConfigurationException(PathOf(key), null, allowed);
+            return defaultValue ?? throw new GenerationConfigurationException(PathOf(key), null, range.Describe());
         }
 
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value)
-            || value < min || value > max || (minExclusive && value == min) || (maxExclusive && value == max))
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !range.Contains(value))
         {
-            throw new GenerationConfigurationException(PathOf(key), text, allowed);
+            throw new GenerationConfigurationException(PathOf(key), text, range.Describe());
         }
 
         return value;
@@ -126,9 +133,9 @@ public sealed class ProcessorArguments
         var relative = _settings is IConfigurationSection root && section.Path.StartsWith(root.Path + ":", StringComparison.OrdinalIgnoreCase)
             ? section.Path[(root.Path.Length + 1)..]
             : section.Path;
-        if (!int.TryParse(section.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        if (!int.TryParse(section.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            throw new GenerationConfigurationException($"{Path}:{relative}", section.Value, Describe("an integer", min, max));
+            throw new GenerationConfigurationException($"{Path}:{relative}", section.Value, NumberRange.Integers(min, max).Describe());
         }
 
         return value;
@@ -136,14 +143,4 @@ public sealed class ProcessorArguments
 
     private static IEnumerable<IConfigurationSection> OrderByIndex(List<IConfigurationSection> children) =>
         children.OrderBy(c => int.TryParse(c.Key, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue);
-
-    private static string Describe(string what, long min, long max) => (min, max) switch
-    {
-        (int.MinValue, int.MaxValue) => what,
-        (_, int.MaxValue) => $"{what} >= {min}",
-        (int.MinValue, _) => $"{what} <= {max}",
-        _ => $"{what} in [{min}, {max}]",
-    };
-
-    private static string Format(double value) => double.IsInfinity(value) ? (value > 0 ? "∞" : "-∞") : value.ToString(CultureInfo.InvariantCulture);
 }

@@ -227,7 +227,25 @@ internal sealed class GenerationCliOptions
 
     private void Setting<T>(Command command, string name, string description, Action<GenerationOptions, T> apply, bool multiple = false)
     {
-        var option = new Option<T>(name) { Description = description };
+        // The help text comes from the option table (allowed values, default, off value) where the flag is an option.
+        var rule = GenerationOptionRules.Find(name.TrimStart('-').Replace('-', '_'));
+        var option = new Option<T>(name) { Description = rule?.Describe() ?? description };
+        if (option is Option<double> number)
+        {
+            // Strict, culture-free numbers: "0,7" is an error, never 7.
+            number.CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError($"{name}: '{text}' is not a number (write decimals with a dot, e.g. 0.7).");
+                return 0;
+            };
+        }
+
         if (multiple)
         {
             option.AllowMultipleArgumentsPerToken = true;

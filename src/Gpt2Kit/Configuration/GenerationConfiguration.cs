@@ -30,8 +30,10 @@ public static class GenerationConfiguration
     public static GenerationOptions FromJson(string json, GenerationOptions? baseOptions = null)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var configuration = LoadJson(json, "JSON");
-        return BindCore(configuration, baseOptions, SettingReader.Default);
+        var (configuration, direct) = LoadJson(json, "JSON", string.Empty);
+        var options = BindCore(configuration, baseOptions, SettingReader.Default);
+        direct(options);
+        return options;
     }
 
     /// <summary>Reads options from a JSON file such as a model's <c>generation_config.json</c>; messages name the file.</summary>
@@ -49,8 +51,10 @@ public static class GenerationConfiguration
             throw new GenerationConfigurationException(path, $"the file cannot be read ({ex.Message})");
         }
 
-        var configuration = LoadJson(json, path);
-        return BindCore(configuration, baseOptions, new SettingReader($"{path}: "));
+        var (configuration, direct) = LoadJson(json, path, $"{path}: ");
+        var options = BindCore(configuration, baseOptions, new SettingReader($"{path}: "));
+        direct(options);
+        return options;
     }
 
     /// <summary>Reads an explicit processor chain: a list whose entries are <c>{ "type": "top_k", "k": 40 }</c> (or just
@@ -121,9 +125,9 @@ public static class GenerationConfiguration
         {
             if (GenerationOptionFields.ByKey.TryGetValue(child.Key, out var field))
             {
-                var value = SettingReader.IsUnset(child) && !AcceptsEmpty(field, child)
-                    ? GenerationOptionFields.UnsetValue(field)
-                    : field.Read(reader, child);
+                // Only JSON null is "not set" (the lower layers decide); [] or "" given for a number reaches the reader and is
+                // refused there.
+                var value = SettingReader.IsNull(child) ? null : field.Read(reader, child);
                 field.Property.SetValue(options, value);
             }
             else if (HuggingFaceOnlyKeys.UnsupportedUnlessOff.TryGetValue(child.Key, out var offValues))
@@ -143,19 +147,89 @@ public static class GenerationConfiguration
         }
     }
 
-    // An empty JSON list ("eos_token_id": []) is a value of a list field, not "unset".
-    private static bool AcceptsEmpty(GenerationOptionField field, IConfigurationSection section) =>
-        section.Value == string.Empty && !field.Property.PropertyType.IsValueType && field.Property.PropertyType != typeof(string);
-
     /// <summary>Fills <paramref name="options"/> in place from JSON text; messages start with <paramref name="source"/>.</summary>
-    internal static void ApplyJson(string json, string source, GenerationOptions options) =>
-        BindInto(LoadJson(json, source), options, new SettingReader($"{source}: "));
+    internal static void ApplyJson(string json, string source, GenerationOptions options)
+    {
+        var (configuration, direct) = LoadJson(json, source, $"{source}: ");
+        BindInto(configuration, options, new SettingReader($"{source}: "));
+        direct(options);
+    }
 
-    private static IConfigurationRoot LoadJson(string json, string source)
+    // The configuration model cannot tell {} from null, so JSON text is checked first: a list or an object given for a
+    // number, a boolean or a name is an error naming the key, never "unset".
+    private static void RejectContainersForScalars(string json, string pathPrefix)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (GenerationOptionRules.Find(property.Name) is { } rule
+                && property.Value.ValueKind is JsonValueKind.Array or JsonValueKind.Object
+                && IsScalar(rule.Property.PropertyType))
+            {
+                var kind = Nullable.GetUnderlyingType(rule.Property.PropertyType) ?? rule.Property.PropertyType;
+                var allowed = rule.Range is { } range ? range.Describe() : kind == typeof(bool) ? "true or false" : kind == typeof(string) ? "a string" : "true, false or \"never\"";
+                throw new GenerationConfigurationException(pathPrefix + property.Name, property.Value.ValueKind == JsonValueKind.Array ? "[]" : "{}", allowed);
+            }
+        }
+    }
+
+    // bad_words_ids can hold a whole vocabulary of sequences. Read through the configuration model every nested list costs a
+    // scan of all keys (quadratic), so JSON text is read here directly, in one linear pass, and left out of the rest.
+    private static (string Remaining, Action<GenerationOptions> Apply) TakeTokenSequences(string json, string pathPrefix)
+    {
+        const string Key = "bad_words_ids";
+        var root = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        if (root is not System.Text.Json.Nodes.JsonObject obj
+            || obj.FirstOrDefault(p => string.Equals(p.Key, Key, StringComparison.OrdinalIgnoreCase)) is not { Key: { } key } property
+            || property.Value is not System.Text.Json.Nodes.JsonArray lists)
+        {
+            return (json, _ => { });
+        }
+
+        const string Allowed = "a non-empty list of integers (an integer >= 0 each)";
+        if (lists.Count > GenerationOptionRules.MaxListEntries)
+        {
+            throw new GenerationConfigurationException(pathPrefix + key, $"a list of {lists.Count} entries", $"at most {GenerationOptionRules.MaxListEntries} entries");
+        }
+
+        var result = new List<int[]>(lists.Count);
+        for (var i = 0; i < lists.Count; i++)
+        {
+            if (lists[i] is not System.Text.Json.Nodes.JsonArray ids || ids.Count == 0)
+            {
+                throw new GenerationConfigurationException($"{pathPrefix}{key}:{i}", lists[i]?.ToJsonString() ?? "null", Allowed);
+            }
+
+            var row = new int[ids.Count];
+            for (var j = 0; j < row.Length; j++)
+            {
+                if (ids[j] is not System.Text.Json.Nodes.JsonValue value || !value.TryGetValue(out row[j]) || row[j] < 0)
+                {
+                    throw new GenerationConfigurationException($"{pathPrefix}{key}:{i}:{j}", ids[j]?.ToJsonString() ?? "null", "an integer >= 0");
+                }
+            }
+
+            result.Add(row);
+        }
+
+        obj.Remove(key);
+        return (obj.ToJsonString(), options => options.BadWordsIds = result);
+    }
+
+    private static bool IsScalar(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is var t && (t.IsPrimitive || t.IsEnum || t == typeof(string));
+
+    private static (IConfigurationRoot Root, Action<GenerationOptions> Direct) LoadJson(string json, string source, string pathPrefix)
     {
         try
         {
-            return new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+            RejectContainersForScalars(json, pathPrefix);
+            var (rest, direct) = TakeTokenSequences(json, pathPrefix);
+            return (new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(rest))).Build(), direct);
         }
         catch (JsonException ex)
         {

@@ -17,17 +17,18 @@ internal static class GenerationOptionFields
         .Select(p => new GenerationOptionField(p.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name, p, CreateReader(p)))
         .ToDictionary(f => f.Key, StringComparer.OrdinalIgnoreCase);
 
-    private static readonly GenerationOptions Defaults = new();
-
     private static Func<SettingReader, IConfigurationSection, object?> CreateReader(PropertyInfo property)
     {
-        var range = GenerationOptionRanges.For(property.Name);
+        var rule = GenerationOptionRules.All.Single(r => r.Property.Name == property.Name);
+        var range = rule.Range ?? NumberRange.Any;
         var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         return type switch
         {
             _ when type == typeof(int) => (r, s) => r.ReadInt32(s, range),
             _ when type == typeof(long) => (r, s) => r.ReadInt64(s, range),
-            _ when type == typeof(double) => (r, s) => r.ReadDouble(s, range),
+
+            // Rules checked only when sampling (temperature) are checked by the resolver, which knows the mode.
+            _ when type == typeof(double) => (r, s) => r.ReadDouble(s, rule.OnlyWhenSampling ? NumberRange.Any : range),
             _ when type == typeof(bool) => (r, s) => r.ReadBoolean(s),
             _ when type == typeof(string) => (r, s) => r.ReadString(s),
             _ when type == typeof(EarlyStopping) => (r, s) => ReadEarlyStopping(r, s),
@@ -74,10 +75,10 @@ internal static class GenerationOptionFields
         {
             if (!int.TryParse(entry.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || !range.Contains(id))
             {
-                throw new GenerationConfigurationException(reader.PathOf(entry), entry.Key, $"a token id ({range.Describe(integer: true)}) as the key");
+                throw new GenerationConfigurationException(reader.PathOf(entry), entry.Key, $"a token id ({(range with { Integer = true }).Describe()}) as the key");
             }
 
-            result[id] = reader.ReadDouble(entry, NumberRange.Any);
+            result[id] = reader.ReadDouble(entry, GenerationOptionRules.LogitBiasValue);
         }
 
         return result;
@@ -150,15 +151,8 @@ internal static class GenerationOptionFields
             throw reader.Error(section, Allowed);
         }
 
-        return new ExponentialDecayLengthPenalty(reader.ReadInt32(items[0], NumberRange.AtLeast(0)), reader.ReadDouble(items[1], NumberRange.Any));
+        return new ExponentialDecayLengthPenalty(reader.ReadInt32(items[0], NumberRange.Integers(0, GenerationOptionRules.MaxTokens)), reader.ReadDouble(items[1], NumberRange.Any));
     }
-
-    /// <summary>The value a field takes when configuration sets it to null: null where Hugging Face has <c>None</c>,
-    /// otherwise the Hugging Face default.</summary>
-    public static object? UnsetValue(GenerationOptionField field) => field.Property.GetValue(Defaults) is { } defaultValue
-        && Nullable.GetUnderlyingType(field.Property.PropertyType) is null && field.Property.PropertyType.IsValueType
-            ? defaultValue
-            : null;
 }
 
 /// <summary>One configurable field of <see cref="GenerationOptions"/>.</summary>

@@ -67,7 +67,21 @@ public sealed class Gpt2KitStartupValidator : IValidateOptions<GenerationOptions
 
         if (options.Processors is { } specs)
         {
-            var context = new ProcessorCreationContext(ReferenceModel, options, MinTokensToKeep: 1, Tokenizer: null);
+            // Factories may read request defaults (seed, beams, penalties); the configured layer stands in for a request.
+            var layered = GenerationOptionRules.Defaults().Overlay(options);
+            var preview = new ResolvedGenerationOptions
+            {
+                MaxLength = ReferenceModel.ContextLength,
+                Strategy = layered.Strategy ?? "greedy",
+                NumBeams = layered.NumBeams!.Value,
+                NumBeamGroups = layered.NumBeamGroups!.Value,
+                DiversityPenalty = layered.DiversityPenalty!.Value,
+                NumReturnSequences = layered.NumReturnSequences!.Value,
+                DoSample = layered.DoSample!.Value,
+                Seed = layered.Seed,
+                EosTokenId = [.. (IEnumerable<int>?)layered.EosTokenId ?? ReferenceModel.EosTokenIds],
+            };
+            var context = new ProcessorCreationContext(ReferenceModel, preview, MinTokensToKeep: 1, Tokenizer: null);
             foreach (var spec in specs)
             {
                 var factory = _processors.FirstOrDefault(p => p.Name.Equals(spec.Type, StringComparison.OrdinalIgnoreCase))

@@ -18,6 +18,12 @@ internal sealed class SettingReader(string pathPrefix = "")
     public static bool IsUnset(IConfigurationSection section) =>
         string.IsNullOrEmpty(section.Value) && !section.GetChildren().Any();
 
+    /// <summary>True only for JSON <c>null</c> (or an absent key). The JSON provider turns <c>[]</c> and <c>""</c> into an
+    /// empty text, which for a number is an error, not "unset"; <c>{}</c> it drops entirely (the JSON readers here catch it
+    /// before binding, see <see cref="GenerationConfiguration"/>).</summary>
+    public static bool IsNull(IConfigurationSection section) =>
+        section.Value is null && !section.GetChildren().Any();
+
     /// <summary>True when the section is a list (children keyed 0, 1, …) or an empty JSON list.</summary>
     public static bool IsList(IConfigurationSection section)
     {
@@ -59,7 +65,7 @@ internal sealed class SettingReader(string pathPrefix = "")
             return value;
         }
 
-        throw Error(section, range.Describe(integer: true));
+        throw Error(section, (range with { Integer = true }).Describe());
     }
 
     public long ReadInt64(IConfigurationSection section, NumberRange range)
@@ -69,7 +75,7 @@ internal sealed class SettingReader(string pathPrefix = "")
             return value;
         }
 
-        throw Error(section, range.Describe(integer: true));
+        throw Error(section, (range with { Integer = true }).Describe());
     }
 
     public double ReadDouble(IConfigurationSection section, NumberRange range)
@@ -79,7 +85,7 @@ internal sealed class SettingReader(string pathPrefix = "")
             return value;
         }
 
-        throw Error(section, range.Describe(integer: false));
+        throw Error(section, range.Describe());
     }
 
     /// <summary>One integer or a list of integers (Hugging Face accepts both for <c>eos_token_id</c>).</summary>
@@ -90,14 +96,14 @@ internal sealed class SettingReader(string pathPrefix = "")
             return [ReadInt32(section, range)];
         }
 
-        var allowed = $"{range.Describe(integer: true)}, or a list of them";
+        var allowed = $"{(range with { Integer = true }).Describe()}, or a list of them";
         return Items(section, allowed).Select(item => ReadInt32(item, range)).ToList();
     }
 
     /// <summary>A list of integers; <paramref name="nonEmpty"/> rejects <c>[]</c>.</summary>
     public int[] ReadInt32List(IConfigurationSection section, NumberRange range, bool nonEmpty = false)
     {
-        var allowed = $"a{(nonEmpty ? " non-empty" : string.Empty)} list of integers ({range.Describe(integer: true)} each)";
+        var allowed = $"a{(nonEmpty ? " non-empty" : string.Empty)} list of integers ({(range with { Integer = true }).Describe()} each)";
         var items = Items(section, allowed);
         if (nonEmpty && items.Count == 0)
         {
@@ -125,7 +131,8 @@ internal sealed class SettingReader(string pathPrefix = "")
     {
         if (section.Value is not null)
         {
-            return section.Value;
+            // The JSON provider stores [] (and "") as an empty text.
+            return section.Value.Length == 0 ? "[]" : section.Value;
         }
 
         var children = section.GetChildren().ToList();

@@ -1,16 +1,16 @@
-using Gpt2Kit.Decoding.Processors;
 using Gpt2Kit.Models;
 using Gpt2Kit.Tokenization;
 
 namespace Gpt2Kit.Decoding;
 
-/// <summary>A request after resolution: everything a strategy needs, ready to become a <see cref="SearchContext"/>.</summary>
+/// <summary>A request after resolution: its options resolved and checked once, its chain and criteria built once, ready
+/// to become a <see cref="SearchContext"/>.</summary>
 /// <remarks>Belongs to one request; not thread-safe (its processors and criteria keep per-request state).</remarks>
 internal sealed class PreparedRun(
     ICausalLanguageModel model,
     ITokenizer tokenizer,
     ISearchStrategy strategy,
-    GenerationOptions options,
+    ResolvedGenerationOptions options,
     PromptBatch prompt,
     ResolvedOptions resolved,
     ProcessorChain chain,
@@ -18,7 +18,7 @@ internal sealed class PreparedRun(
 {
     public ISearchStrategy Strategy => strategy;
 
-    public GenerationOptions Options => options;
+    public ResolvedGenerationOptions Options => options;
 
     public PromptBatch Prompt => prompt;
 
@@ -34,11 +34,8 @@ internal sealed class PreparedRun(
         Options = options,
         InputIds = prompt.InputIds,
         AttentionMask = prompt.AttentionMask,
-        MaxLength = options.MaxLength,
         EosTokenIds = resolved.EosTokenIds,
-        PadTokenId = resolved.PadTokenId,
-        Processors = chain.Processors,
-        ProcessorNames = chain.Names,
+        Chain = chain,
         StoppingCriteria = criteria,
         Random = resolved.Random,
         Tokenizer = tokenizer,

@@ -22,6 +22,8 @@ public sealed class TextGenerator : ITextGenerator
 {
     private readonly ICausalLanguageModel _model;
     private readonly GenerationOptions _defaults;
+    private readonly GenerationOptions _modelLayer;
+    private readonly GenerationOptions? _appLayer;
     private readonly ProcessorChainBuilder _chainBuilder;
     private readonly Dictionary<string, ISearchStrategy> _strategies = new(StringComparer.OrdinalIgnoreCase);
     private readonly IStoppingCriterionFactory[] _stoppingFactories;
@@ -32,8 +34,8 @@ public sealed class TextGenerator : ITextGenerator
     /// <param name="strategies">Search strategies by name (the built-in ones and any plugin's).</param>
     /// <param name="processorFactories">Logits processor factories.</param>
     /// <param name="stoppingCriterionFactories">Stopping criterion factories (stop strings, <c>max_time</c>, plugins').</param>
-    /// <param name="defaultOptions">Options of requests that bring none; when null, Hugging Face defaults with the model's
-    /// <c>generation_config.json</c> (<see cref="ModelInfo.GenerationConfigJson"/>) applied.</param>
+    /// <param name="defaultOptions">The application's layer of options, laid over the model's <c>generation_config.json</c>
+    /// (<see cref="ModelInfo.GenerationConfigJson"/>); each request's options are laid over both, field by field.</param>
     /// <exception cref="ArgumentException">Two strategies or two processor factories share a name.</exception>
     public TextGenerator(
         ICausalLanguageModel model,
@@ -60,14 +62,18 @@ public sealed class TextGenerator : ITextGenerator
 
         _chainBuilder = new ProcessorChainBuilder(processorFactories);
         _stoppingFactories = stoppingCriterionFactories.ToArray();
-        _defaults = defaultOptions?.Value.Clone() ?? ModelGenerationDefaults.For(model.Info);
+        // The generator's layers: the model's generation_config.json ◄ the application's settings. The library defaults lie
+        // under both and each request over both (see GenerationOptionsResolver).
+        _modelLayer = ModelGenerationDefaults.For(model.Info);
+        _appLayer = defaultOptions?.Value.Clone();
+        _defaults = _modelLayer.Overlay(_appLayer);
     }
 
     /// <summary>Creates a generator with the built-in strategies, processors and stopping criteria, without a DI container.</summary>
     /// <param name="model">The model (not owned: dispose it yourself).</param>
     /// <param name="tokenizer">The tokenizer.</param>
-    /// <param name="defaultOptions">Options of requests that bring none; when null, Hugging Face defaults with the model's
-    /// <c>generation_config.json</c> (<see cref="ModelInfo.GenerationConfigJson"/>) applied.</param>
+    /// <param name="defaultOptions">The application's layer of options, laid over the model's <c>generation_config.json</c>;
+    /// each request's options are laid over both, field by field.</param>
     public static TextGenerator Create(ICausalLanguageModel model, ITokenizer tokenizer, GenerationOptions? defaultOptions = null)
     {
         var services = new ServiceCollection();
@@ -91,7 +97,8 @@ public sealed class TextGenerator : ITextGenerator
     /// <summary>The registered strategy names.</summary>
     public IReadOnlyCollection<string> StrategyNames => _strategies.Keys;
 
-    /// <summary>A copy of the options used for requests that bring none.</summary>
+    /// <summary>A copy of the generator's layers (the model's generation config ◄ the application's settings): what a request
+    /// that sets nothing runs with, over the library defaults.</summary>
     public GenerationOptions DefaultOptions => _defaults.Clone();
 
     /// <inheritdoc/>
@@ -183,7 +190,7 @@ public sealed class TextGenerator : ITextGenerator
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = (request.Options ?? _defaults).Clone();
+        var options = request.Options?.Clone() ?? new GenerationOptions();
         options.MaxNewTokens = Math.Max(1, steps);
         var run = Prepare(request with { Options = options }, promptLength, run =>
             LogitsInspector.Validate(steps, top, promptLength, run.Prompt.Width, Model.VocabSize));
@@ -235,16 +242,37 @@ public sealed class TextGenerator : ITextGenerator
     internal PreparedRun Prepare(GenerationRequest request, int? declaredPromptLength = null, Action<PreparedRun>? checkPrompt = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var info = _model.Info;
-        var resolved = GenerationOptionsResolver.Resolve(request.Options ?? _defaults, info);
-        var options = resolved.Options;
-        var prompt = PromptBatch.Create(request, Tokenizer, info.VocabSize, options.BosTokenId, resolved.PadTokenId);
-        GenerationOptionsResolver.ResolveLengths(options, prompt.Width, info);
-        if (declaredPromptLength is { } declared && options.MinNewTokens is { } minNew)
+        try
         {
-            options.MinLength = declared + minNew;
+            return PrepareCore(request, declaredPromptLength, checkPrompt);
+        }
+        catch (GenerationConfigurationException e) when (FromModelFile(e, request.Options) is { } attributed)
+        {
+            throw attributed;
+        }
+    }
+
+    // A value only the model's generation_config.json set is reported as that file's error, not as the request's.
+    private GenerationConfigurationException? FromModelFile(GenerationConfigurationException error, GenerationOptions? request)
+    {
+        if (GenerationOptionRules.Find(error.SettingPath.Split(':')[0]) is not { } rule
+            || (request is not null && rule.Property.GetValue(request) is not null)
+            || (_appLayer is not null && rule.Property.GetValue(_appLayer) is not null)
+            || rule.Property.GetValue(_modelLayer) is null)
+        {
+            return null;
         }
 
+        var path = $"{_model.Info.Name}/generation_config.json: {error.SettingPath}";
+        return error.Value is null ? new GenerationConfigurationException(path, error.Allowed) : new GenerationConfigurationException(path, error.Value, error.Allowed);
+    }
+
+    private PreparedRun PrepareCore(GenerationRequest request, int? declaredPromptLength, Action<PreparedRun>? checkPrompt)
+    {
+        var info = _model.Info;
+        var resolved = GenerationOptionsResolver.Resolve(_defaults.Overlay(request.Options), info);
+        var prompt = PromptBatch.Create(request, Tokenizer, info.VocabSize, resolved.Options.BosTokenId, resolved.PadTokenId);
+        var options = GenerationOptionsResolver.Finish(resolved, prompt.Width, prompt.InputIds.Length, info, declaredPromptLength);
         if (!_strategies.TryGetValue(resolved.Strategy, out var strategy))
         {
             throw new GenerationConfigurationException("strategy", resolved.Strategy,

@@ -19,12 +19,58 @@ internal sealed class GuardedLogitsProcessorFactory(ILogitsProcessorFactory inne
     {
         try
         {
-            return new GuardedLogitsProcessor(inner.Create(arguments, context), inner.Name, plugin);
+            var processor = inner.Create(arguments, context);
+
+            // A selector or token observer keeps its role in the chain behind the guard.
+            return processor switch
+            {
+                ITokenSelector => new GuardedSelector(processor, inner.Name, plugin),
+                ITokenObserver => new GuardedObserver(processor, inner.Name, plugin),
+                _ => new GuardedLogitsProcessor(processor, inner.Name, plugin),
+            };
         }
         catch (Exception ex) when (!PluginFault.PassesThrough(ex))
         {
             throw PluginFault.Wrap("processor", inner.Name, plugin, ex);
         }
+    }
+
+    private sealed class GuardedSelector(ILogitsProcessor processor, string name, string plugin) : GuardedObserver(processor, name, plugin), ITokenSelector
+    {
+        public int Select(in LogitsContext context, ReadOnlySpan<float> scores, Random random)
+        {
+            try
+            {
+                return ((ITokenSelector)Inner).Select(context, scores, random);
+            }
+            catch (Exception ex) when (!PluginFault.PassesThrough(ex))
+            {
+                throw Fault(ex);
+            }
+        }
+    }
+
+    private class GuardedObserver(ILogitsProcessor processor, string name, string plugin) : ILogitsProcessor, ITokenObserver
+    {
+        private readonly GuardedLogitsProcessor _process = new(processor, name, plugin);
+
+        protected ILogitsProcessor Inner => processor;
+
+        public void Process(in LogitsContext context, Span<float> scores) => _process.Process(context, scores);
+
+        public void Accept(in LogitsContext context, int token)
+        {
+            try
+            {
+                (processor as ITokenObserver)?.Accept(context, token);
+            }
+            catch (Exception ex) when (!PluginFault.PassesThrough(ex))
+            {
+                throw Fault(ex);
+            }
+        }
+
+        protected Exception Fault(Exception ex) => PluginFault.Wrap("processor", name, plugin, ex);
     }
 
     private sealed class GuardedLogitsProcessor(ILogitsProcessor processor, string name, string plugin) : ILogitsProcessor

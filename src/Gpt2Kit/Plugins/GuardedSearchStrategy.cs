@@ -9,7 +9,7 @@ internal sealed class GuardedSearchStrategy(ISearchStrategy inner, string plugin
 {
     public string Name => inner.Name;
 
-    public void Validate(GenerationOptions options, ModelInfo model)
+    public void Validate(ResolvedGenerationOptions options, ModelInfo model)
     {
         try
         {

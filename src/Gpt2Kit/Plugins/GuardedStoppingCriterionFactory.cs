@@ -8,7 +8,7 @@ internal sealed class GuardedStoppingCriterionFactory(IStoppingCriterionFactory 
 {
     public string Name => inner.Name;
 
-    public IStoppingCriterion? Create(GenerationOptions options, ProcessorCreationContext context)
+    public IStoppingCriterion? Create(ResolvedGenerationOptions options, ProcessorCreationContext context)
     {
         try
         {

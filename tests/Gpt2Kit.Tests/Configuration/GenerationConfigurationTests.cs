@@ -19,8 +19,8 @@ public sealed class GenerationConfigurationTests
 
         options.BosTokenId.Should().Be(50256);
         options.EosTokenId.Should().Equal(50256);
-        options.MaxLength.Should().Be(20, "keys the file does not mention keep the Hugging Face defaults");
-        options.TopK.Should().Be(50);
+        options.MaxLength.Should().BeNull("keys the file does not mention stay unset: the library defaults lie under every layer");
+        options.TopK.Should().BeNull();
     }
 
     [Fact]
@@ -122,8 +122,8 @@ public sealed class GenerationConfigurationTests
 
         var options = GenerationConfiguration.FromJson("""{ "top_k": null, "top_p": null, "eos_token_id": null, "max_new_tokens": null }""", baseOptions);
 
-        options.TopK.Should().BeNull("top_k: null turns top-k off, as Hugging Face's None does");
-        options.TopP.Should().Be(1.0, "a non-nullable field falls back to the Hugging Face default");
+        options.TopK.Should().BeNull("null is \"not set\": the lower layers decide (top_k 0 turns top-k off)");
+        options.TopP.Should().BeNull();
         options.EosTokenId.Should().BeNull();
         options.MaxNewTokens.Should().BeNull();
     }
@@ -139,7 +139,7 @@ public sealed class GenerationConfigurationTests
         options.TopP.Should().Be(0.9);
         options.EosTokenId.Should().Equal(5);
         options.EosTokenId.Should().NotBeSameAs(baseOptions.EosTokenId);
-        baseOptions.TopP.Should().Be(1.0, "the base options are not changed");
+        baseOptions.TopP.Should().BeNull("the base options are not changed");
     }
 
     [Fact]
@@ -170,13 +170,15 @@ public sealed class GenerationConfigurationTests
     [Theory]
     [InlineData("top_p", "1.5", "a number in [0, 1]")]
     [InlineData("top_p", "\"high\"", "a number in [0, 1]")]
-    [InlineData("top_k", "-1", "an integer >= 0")]
-    [InlineData("top_k", "2.5", "an integer >= 0")]
+    [InlineData("top_k", "-1", "an integer in [0, 1000000]")]
+    [InlineData("top_k", "2.5", "an integer in [0, 1000000]")]
+    [InlineData("top_k", "[]", "an integer in [0, 1000000]")]
+    [InlineData("top_p", "\"0,7\"", "a number in [0, 1]")]
     [InlineData("min_p", "-0.1", "a number in [0, 1]")]
     [InlineData("typical_p", "0", "a number in (0, 1]")]
     [InlineData("repetition_penalty", "0", "a number > 0")]
-    [InlineData("num_beams", "0", "an integer >= 1")]
-    [InlineData("max_new_tokens", "0", "an integer >= 1")]
+    [InlineData("num_beams", "0", "an integer in [1, 10000]")]
+    [InlineData("max_new_tokens", "0", "an integer in [1, 1000000]")]
     [InlineData("do_sample", "\"yes\"", "true or false")]
     [InlineData("early_stopping", "\"sometimes\"", "true, false or \"never\"")]
     [InlineData("eos_token_id", "-5", "an integer >= 0")]

@@ -71,9 +71,9 @@ public class GenerationOptionsResolverTests
     [Fact]
     public void Max_new_tokens_sets_max_length_from_the_prompt_and_min_new_tokens_sets_min_length()
     {
-        var options = GenerationOptionsResolver.Resolve(new GenerationOptions { MaxNewTokens = 10, MinNewTokens = 5, MaxLength = 3 }, Gpt2Like).Options;
+        var resolved = GenerationOptionsResolver.Resolve(new GenerationOptions { MaxNewTokens = 10, MinNewTokens = 5, MaxLength = 3 }, Gpt2Like);
 
-        GenerationOptionsResolver.ResolveLengths(options, promptLength: 7, Gpt2Like);
+        var options = GenerationOptionsResolver.Finish(resolved, promptLength: 7, prompts: 1, Gpt2Like);
 
         options.MaxLength.Should().Be(17);
         options.MinLength.Should().Be(12);
@@ -95,9 +95,9 @@ public class GenerationOptionsResolverTests
     public static TheoryData<string, Action<GenerationOptions>, string> InvalidOptions => new()
     {
         { "temperature 0 when sampling", o => { o.DoSample = true; o.Temperature = 0; }, "temperature" },
-        { "negative temperature", o => o.Temperature = -1, "temperature" },
+        { "negative temperature", o => { o.DoSample = true; o.Temperature = -1; }, "temperature" },
         { "temperature 0 in beam sampling", o => { o.DoSample = true; o.NumBeams = 2; o.Temperature = 0; }, "temperature" },
-        { "top_p 0", o => o.TopP = 0, "top_p" },
+        { "top_p below 0", o => o.TopP = -0.1, "top_p" },
         { "top_p above 1", o => o.TopP = 1.5, "top_p" },
         { "negative top_k", o => o.TopK = -1, "top_k" },
         { "min_p above 1", o => o.MinP = 1.5, "min_p" },

@@ -74,9 +74,10 @@ public class StopStringTests
     {
         var factory = new StopStringCriterionFactory();
         var model = new ModelInfo { Name = "m", VocabSize = 10, ContextLength = 10, HiddenSize = 2 };
-        var options = new GenerationOptions { StopStrings = ["x"] };
+        var options = new ResolvedGenerationOptions { MaxLength = 10, Strategy = "greedy", StopStrings = ["x"] };
+        var none = new ResolvedGenerationOptions { MaxLength = 10, Strategy = "greedy" };
 
-        factory.Create(new GenerationOptions(), new ProcessorCreationContext(model, options, 1, Tokenizer)).Should().BeNull();
+        factory.Create(none, new ProcessorCreationContext(model, options, 1, Tokenizer)).Should().BeNull();
         factory.Create(options, new ProcessorCreationContext(model, options, 1, Tokenizer)).Should().NotBeNull();
         var noTokenizer = () => factory.Create(options, new ProcessorCreationContext(model, options, 1, null));
         noTokenizer.Should().Throw<GenerationConfigurationException>().Which.SettingPath.Should().Be("stop_strings");

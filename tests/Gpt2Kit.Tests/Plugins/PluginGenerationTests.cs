@@ -35,17 +35,25 @@ public sealed class PluginGenerationTests(PluginGenerationTests.Host host) : ICl
 
     private Task<GenerationResult> Generate(GenerationOptions options) => _generator.GenerateAsync(GenerationRequest.FromIds(Prompt, options));
 
+    // Mirostat is the chain's last step (a selector) in the shared token-by-token loop; tau and eta come per request.
+    private static GenerationOptions Mirostat(long seed, int tokens = 8, double tau = 5, double eta = 0.1) => new()
+    {
+        DoSample = true,
+        Seed = seed,
+        MaxNewTokens = tokens,
+        Processors = [ProcessorSpec.Create("mirostat_v2", ("tau", tau.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("eta", eta.ToString(System.Globalization.CultureInfo.InvariantCulture)))],
+    };
+
     [Fact]
     public async Task Mirostat_is_deterministic_for_a_seed_and_differs_from_plain_sampling()
     {
-        GenerationOptions Options(string strategy, long seed) => new() { Strategy = strategy, Seed = seed, MaxNewTokens = 8, TopK = null };
-
-        var first = await Generate(Options("mirostat_v2", 7));
-        var again = await Generate(Options("mirostat_v2", 7));
-        var sampled = await Generate(Options("sample", 7));
-        var otherSeed = await Generate(Options("mirostat_v2", 8));
+        var first = await Generate(Mirostat(7));
+        var again = await Generate(Mirostat(7));
+        var sampled = await Generate(new GenerationOptions { DoSample = true, Seed = 7, MaxNewTokens = 8, TopK = 0 });
+        var otherSeed = await Generate(Mirostat(8));
 
         first.Sequences[0].Should().HaveCount(Prompt[0].Length + 8).And.StartWith(Prompt[0]);
+        first.Processors.Should().Equal("mirostat_v2");
         again.Sequences[0].Should().Equal(first.Sequences[0]);
         sampled.Sequences[0].Should().NotEqual(first.Sequences[0]);
         otherSeed.Sequences[0].Should().NotEqual(first.Sequences[0]);
@@ -59,7 +67,7 @@ public sealed class PluginGenerationTests(PluginGenerationTests.Host host) : ICl
         var greedy = await Generate(new GenerationOptions { MaxNewTokens = 1 });
         for (var seed = 0; seed < 3; seed++)
         {
-            var result = await Generate(new GenerationOptions { Strategy = "mirostat_v2", Seed = seed, MaxNewTokens = 1 });
+            var result = await Generate(Mirostat(seed, tokens: 1));
 
             var surprise = -result.TokenLogprobs[0][0] / Math.Log(2);
             var chosen = result.Sequences[0][^1];
@@ -70,27 +78,42 @@ public sealed class PluginGenerationTests(PluginGenerationTests.Host host) : ICl
     [Fact]
     public async Task Mirostat_with_a_tiny_target_surprise_keeps_only_the_most_likely_token_and_matches_greedy()
     {
-        // tau = 0.01: mu stays far below the surprise of any token but the most likely one (p < 0.98), so every step
-        // truncates to that token, whatever the seed.
-        using var folder = new PluginFolder().Add(PluginFolder.Mirostat);
-        using var provider = PluginHost.Build($$"""{ "Gpt2Kit": { "Plugins": "{{PluginHost.Escape(folder.Path)}}", "Mirostat": { "tau": 0.01, "eta": 0.1 } } }""");
-        var generator = provider.GetRequiredService<ITextGenerator>();
-
-        var mirostat = await generator.GenerateAsync(GenerationRequest.FromIds(Prompt, new GenerationOptions { Strategy = "mirostat_v2", Seed = 11, MaxNewTokens = 6 }));
-        var greedy = await generator.GenerateAsync(GenerationRequest.FromIds(Prompt, new GenerationOptions { Strategy = "greedy", MaxNewTokens = 6 }));
+        // tau = 0.01 for this request only: mu stays far below the surprise of any token but the most likely one, so every
+        // step truncates to that token, whatever the seed.
+        var mirostat = await Generate(Mirostat(11, tokens: 6, tau: 0.01));
+        var greedy = await Generate(new GenerationOptions { Strategy = "greedy", MaxNewTokens = 6 });
 
         mirostat.Sequences[0].Should().Equal(greedy.Sequences[0]);
     }
 
     [Fact]
-    public void Mirostat_settings_out_of_range_name_their_path()
+    public async Task Mirostat_streams_and_honours_stop_strings_through_the_shared_loop()
     {
-        using var folder = new PluginFolder().Add(PluginFolder.Mirostat);
-        using var provider = PluginHost.Build($$"""{ "Gpt2Kit": { "Plugins": "{{PluginHost.Escape(folder.Path)}}", "Mirostat": { "tau": 0 } } }""");
+        var options = Mirostat(5, tokens: 12);
+        var full = await Generate(options);
+        var stop = full.Texts[0].Length > 3 ? full.Texts[0].Substring(2, 2) : full.Texts[0];
+        options.StopStrings = [stop];
 
-        var act = () => provider.GetRequiredService<ITextGenerator>();
+        var streamed = new List<GenerationUpdate>();
+        await foreach (var update in _generator.GenerateStreamingAsync(GenerationRequest.FromIds(Prompt, options)))
+        {
+            streamed.Add(update);
+        }
 
-        act.Should().Throw<GenerationConfigurationException>().WithMessage("Gpt2Kit:Mirostat:tau: '0' is not allowed; expected a number in (0, 1000000].");
+        streamed.Should().NotBeEmpty();
+        streamed[^1].FinishReason.Should().Be(FinishReason.StopString);
+        string.Concat(streamed.Select(u => u.Text)).Should().NotContain(stop);
+    }
+
+    [Fact]
+    public async Task Mirostat_settings_out_of_range_name_their_path()
+    {
+        var options = Mirostat(1);
+        options.Processors = [ProcessorSpec.Create("mirostat_v2", ("tau", "0"))];
+
+        var act = () => Generate(options);
+
+        (await act.Should().ThrowAsync<GenerationConfigurationException>()).WithMessage("mirostat_v2:tau: '0' is not allowed; expected a number in (0, 1000000].");
     }
 
     [Fact]

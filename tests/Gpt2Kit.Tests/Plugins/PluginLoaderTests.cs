@@ -33,14 +33,14 @@ public sealed class PluginLoaderTests
         report.Plugins.SelectMany(p => p.Registrations).Should().BeEquivalentTo(new[]
         {
             new PluginRegistration("json_bias", PluginComponentKind.Processor),
-            new PluginRegistration("mirostat_v2", PluginComponentKind.Strategy),
+            new PluginRegistration("mirostat_v2", PluginComponentKind.Processor),
             new PluginRegistration("xtc", PluginComponentKind.Warper),
             new PluginRegistration("dry", PluginComponentKind.Processor),
         });
 
         // The plugin's types implement the host's interfaces: the contracts were shared, not loaded twice.
-        provider.GetServices<ILogitsProcessorFactory>().Select(f => f.Name).Should().BeEquivalentTo("json_bias", "xtc", "dry");
-        provider.GetServices<ISearchStrategy>().Select(s => s.Name).Should().Equal("mirostat_v2");
+        provider.GetServices<ILogitsProcessorFactory>().Select(f => f.Name).Should().BeEquivalentTo("json_bias", "mirostat_v2", "xtc", "dry");
+        provider.GetServices<ISearchStrategy>().Should().BeEmpty("Mirostat is a chain's selector, not a loop of its own");
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class PluginLoaderTests
 
         var factories = provider.GetServices<ILogitsProcessorFactory>().Cast<GuardedLogitsProcessorFactory>().ToList();
         var contexts = factories.Select(f => System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(f.Inner.GetType().Assembly)).Distinct().ToList();
-        contexts.Should().HaveCount(2, "xtc and dry share the XTC plugin's context; json_bias has its own");
+        contexts.Should().HaveCount(3, "xtc and dry share the XTC plugin's context; json_bias and mirostat_v2 have their own");
         contexts.Should().NotContain(System.Runtime.Loader.AssemblyLoadContext.Default);
         foreach (var context in contexts)
         {
@@ -133,7 +133,7 @@ public sealed class PluginLoaderTests
         failures["TokenizerSwapPlugin"].Reason.Should().Be("it registers ITokenizer, which only the host provides; this plugin was not loaded.");
 
         // Nothing from a failed plugin was added: one xtc, no never_added, no greeting, no throwing factory, the host's tokenizer.
-        provider.GetServices<ILogitsProcessorFactory>().Select(f => f.Name).Should().BeEquivalentTo("explode", "json_bias", "xtc", "dry", "nan_maker", "stall");
+        provider.GetServices<ILogitsProcessorFactory>().Select(f => f.Name).Should().BeEquivalentTo("explode", "json_bias", "mirostat_v2", "xtc", "dry", "nan_maker", "stall");
         provider.GetService<Gpt2Kit.Tokenization.ITokenizer>().Should().BeNull();
     }
 
@@ -163,12 +163,12 @@ public sealed class PluginLoaderTests
         using var folder = new PluginFolder().Add(PluginFolder.Mirostat);
         var services = new ServiceCollection();
         var builder = new Gpt2KitBuilder(services);
-        builder.AddSearchStrategy(new HostStrategy("mirostat_v2"));
+        builder.AddLogitsProcessor(new HostProcessor("mirostat_v2"));
 
         var report = PluginLoader.LoadFrom(builder, folder.Path);
 
         report.Plugins.Should().BeEmpty();
-        report.Failures.Should().ContainSingle().Which.Reason.Should().Be("search strategy 'mirostat_v2' is already registered by the host; this plugin was not loaded.");
+        report.Failures.Should().ContainSingle().Which.Reason.Should().Be("processor 'mirostat_v2' is already registered by the host; this plugin was not loaded.");
     }
 
     [Fact]
@@ -208,11 +208,20 @@ public sealed class PluginLoaderTests
         services.Count(d => d.ServiceType == typeof(PluginLoadReport)).Should().Be(1);
     }
 
+    private sealed class HostProcessor(string name) : ILogitsProcessorFactory
+    {
+        public string Name => name;
+
+        public LogitsProcessorStage Stage => LogitsProcessorStage.Processor;
+
+        public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context) => throw new NotSupportedException();
+    }
+
     private sealed class HostStrategy(string name) : ISearchStrategy
     {
         public string Name => name;
 
-        public void Validate(GenerationOptions options, ModelInfo model)
+        public void Validate(ResolvedGenerationOptions options, ModelInfo model)
         {
         }
 

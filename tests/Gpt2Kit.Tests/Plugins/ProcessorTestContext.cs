@@ -8,7 +8,7 @@ internal static class ProcessorTestContext
 {
     public static ProcessorCreationContext Create(long? seed = 1, int vocabSize = 8) => new(
         new ModelInfo { Name = "test", VocabSize = vocabSize, ContextLength = 64, HiddenSize = 4 },
-        new GenerationOptions { Seed = seed, DoSample = true },
+        new ResolvedGenerationOptions { MaxLength = 64, Strategy = "sample", Seed = seed, DoSample = true },
         MinTokensToKeep: 1,
         Tokenizer: null);
 

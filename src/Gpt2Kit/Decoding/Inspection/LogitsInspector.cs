@@ -18,12 +18,12 @@ internal static class LogitsInspector
         bool logProbabilities = SearchStrategyNames.IsBeam(run.Strategy.Name);
         var rows = new TokenRows(context.InputIds, context.AttentionMask, expand, context.MaxLength);
         int n = rows.Rows;
-        var chain = new ProcessorChainRunner(context.Processors, context.EosTokenIds, context.MaxLength, promptLength);
+        var chain = new ProcessorChainRunner(context.Chain, context.EosTokenIds, context.MaxLength, promptLength);
         var alternatives = new TopAlternatives(top, vocab, context.Tokenizer);
         var logits = new float[n * vocab];
         var scores = new float[vocab];
         var scratch = new float[vocab];
-        var weights = sample ? new double[vocab] : [];
+        var choose = sample ? new CheckedSampling(vocab) : TokenSelectors.Greedy;
         var tokens = new int[n * rows.PromptLength];
         var positions = new int[n * rows.PromptLength];
         var mask = new int[n * rows.PromptLength];
@@ -48,8 +48,7 @@ internal static class LogitsInspector
                     raw.CopyTo(scores);
                 }
 
-                chain.Apply(rows, r, scores);
-                next[r] = sample ? TokenSampler.Sample(scores, context.Random, weights) : ScoreMath.ArgMax(scores);
+                next[r] = chain.Choose(rows, r, scores, context.Random, choose);
                 int finite = 0;
                 foreach (var s in scores)
                 {

@@ -39,8 +39,8 @@ public sealed class BadWordsProcessorFactory : ILogitsProcessorFactory
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
         var key = SettingKeys.Choose(arguments, "ids", "bad_words_ids");
-        var range = IntegerRange.TokenIds(context.Model.VocabSize);
-        var words = arguments.GetInt32Lists(key, range.Min, range.Max);
+        var range = NumberRange.TokenIds(context.Model.VocabSize);
+        var words = arguments.GetInt32Lists(key, (int)range.Min, (int)range.Max);
         if (words is null || words.Length == 0)
         {
             throw new GenerationConfigurationException(arguments.PathOf(key), null, "a non-empty list of token id lists");

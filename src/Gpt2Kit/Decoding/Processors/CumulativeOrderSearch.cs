@@ -30,7 +30,7 @@ internal sealed class CumulativeOrderSearch
     public bool FindFirst<TCondition>(ReadOnlySpan<float> keys, ReadOnlySpan<float> weights, TCondition condition, bool lowerIdFirstOnTies, out int position, out int id)
         where TCondition : struct, IMassCondition
     {
-        var (min, max) = ScoreMath.FiniteRange(keys);
+        var (min, max) = ScoreKernels.FiniteRange(keys);
         position = 0;
         id = -1;
         if (min > max)
@@ -135,7 +135,7 @@ internal sealed class CumulativeOrderSearch
         {
             // Ascending sort of (~order, tie key) gives descending keys, then the requested id order.
             var tie = lowerIdFirstOnTies ? (uint)i : (uint)(int.MaxValue - i);
-            _entries[n++] = ((long)~ScoreMath.OrderedBits(keys[i]) << 32) | tie;
+            _entries[n++] = ((long)~ScoreKernels.OrderedBits(keys[i]) << 32) | tie;
         }
 
         var entries = _entries.AsSpan(0, n);

@@ -34,6 +34,6 @@ public sealed class EncoderNoRepeatNgramProcessorFactory : ILogitsProcessorFacto
     {
         ArgumentNullException.ThrowIfNull(arguments);
         return new EncoderNoRepeatNgramProcessor(
-            SettingKeys.ReadInteger(arguments, "size", "encoder_no_repeat_ngram_size", new IntegerRange(1)));
+            SettingKeys.ReadInteger(arguments, "size", "encoder_no_repeat_ngram_size", NumberRange.Integers(1)));
     }
 }

@@ -38,6 +38,6 @@ public sealed class EncoderRepetitionPenaltyProcessorFactory : ILogitsProcessorF
     {
         ArgumentNullException.ThrowIfNull(arguments);
         return new EncoderRepetitionPenaltyProcessor(
-            SettingKeys.ReadNumber(arguments, "penalty", "encoder_repetition_penalty", NumberRange.Positive));
+            SettingKeys.ReadNumber(arguments, "penalty", "encoder_repetition_penalty", NumberRange.Above(0)));
     }
 }

@@ -8,6 +8,6 @@ internal static class EndOfSequence
     public static IReadOnlyCollection<int> Ids(ProcessorCreationContext context) => Ids(context.Options, context.Model);
 
     /// <summary>The options' EOS ids, or the model's when the options set none.</summary>
-    public static IReadOnlyCollection<int> Ids(GenerationOptions options, Models.ModelInfo model) =>
+    public static IReadOnlyCollection<int> Ids(ResolvedGenerationOptions options, Models.ModelInfo model) =>
         options.EosTokenId is { } ids ? ids.ToArray() : model.EosTokenIds.ToArray();
 }

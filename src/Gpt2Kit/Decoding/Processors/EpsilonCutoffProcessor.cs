@@ -22,7 +22,7 @@ internal sealed class EpsilonCutoffProcessor : ILogitsProcessor
     {
         var probabilities = _softmax.Probabilities(scores);
         var topScore = _selector.KthLargest(scores, Math.Min(_minTokensToKeep, scores.Length));
-        ScoreMath.MaskWhereBothBelow(scores, probabilities, _epsilon, topScore);
+        ScoreKernels.MaskWhereBothBelow(scores, probabilities, _epsilon, topScore);
     }
 }
 
@@ -42,7 +42,7 @@ public sealed class EpsilonCutoffProcessorFactory : ILogitsProcessorFactory
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
-        var epsilon = SettingKeys.ReadNumber(arguments, "epsilon", "epsilon_cutoff", NumberRange.UnitOpen);
+        var epsilon = SettingKeys.ReadNumber(arguments, "epsilon", "epsilon_cutoff", new NumberRange(0, 1, MinExclusive: true, MaxExclusive: true));
         return new EpsilonCutoffProcessor(epsilon, SettingKeys.ReadMinTokensToKeep(arguments, context));
     }
 }

@@ -22,11 +22,11 @@ internal sealed class EtaCutoffProcessor : ILogitsProcessor
     public void Process(in LogitsContext context, Span<float> scores)
     {
         var probabilities = _softmax.Probabilities(scores, out var logProbabilities);
-        var entropy = (float)ScoreMath.Entropy(logProbabilities, probabilities);
+        var entropy = (float)ScoreKernels.Entropy(logProbabilities, probabilities);
         var eta = MathF.Min(_epsilon, MathF.Sqrt(_epsilon) * MathF.Exp(-entropy));
 
         var topScore = _selector.KthLargest(scores, Math.Min(_minTokensToKeep, scores.Length));
-        ScoreMath.MaskWhereBothBelow(scores, probabilities, eta, topScore);
+        ScoreKernels.MaskWhereBothBelow(scores, probabilities, eta, topScore);
     }
 }
 
@@ -46,7 +46,7 @@ public sealed class EtaCutoffProcessorFactory : ILogitsProcessorFactory
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
-        var epsilon = SettingKeys.ReadNumber(arguments, "epsilon", "eta_cutoff", NumberRange.UnitOpen);
+        var epsilon = SettingKeys.ReadNumber(arguments, "epsilon", "eta_cutoff", new NumberRange(0, 1, MinExclusive: true, MaxExclusive: true));
         return new EtaCutoffProcessor(epsilon, SettingKeys.ReadMinTokensToKeep(arguments, context));
     }
 }

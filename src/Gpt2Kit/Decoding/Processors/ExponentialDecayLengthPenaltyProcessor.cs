@@ -1,3 +1,4 @@
+using Gpt2Kit.Configuration;
 namespace Gpt2Kit.Decoding.Processors;
 
 /// <summary>Hugging Face <c>ExponentialDecayLengthPenalty</c>: once more than <c>start</c> tokens were generated
@@ -58,7 +59,7 @@ public sealed class ExponentialDecayLengthPenaltyProcessorFactory : ILogitsProce
         var startKey = SettingKeys.Choose(arguments, "start", $"{Alias}:0");
         var factorKey = SettingKeys.Choose(arguments, "factor", $"{Alias}:1");
         return new ExponentialDecayLengthPenaltyProcessor(
-            new IntegerRange(0).Read(arguments, startKey),
-            NumberRange.Positive.Read(arguments, factorKey));
+            arguments.GetInt32(startKey, NumberRange.Integers(0, GenerationOptionRules.MaxTokens)),
+            arguments.GetDouble(factorKey, NumberRange.Above(0)));
     }
 }

@@ -37,6 +37,6 @@ public sealed class ForcedBosProcessorFactory : ILogitsProcessorFactory
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
         return new ForcedBosProcessor(
-            SettingKeys.ReadInteger(arguments, "token", "forced_bos_token_id", IntegerRange.TokenIds(context.Model.VocabSize)));
+            SettingKeys.ReadInteger(arguments, "token", "forced_bos_token_id", NumberRange.TokenIds(context.Model.VocabSize)));
     }
 }

@@ -42,6 +42,6 @@ public sealed class FrequencyPenaltyProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new FrequencyPenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "frequency_penalty", NumberRange.OpenAiPenalty));
+        return new FrequencyPenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "frequency_penalty", NumberRange.Between(-2, 2)));
     }
 }

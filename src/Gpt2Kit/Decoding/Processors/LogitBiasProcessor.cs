@@ -1,3 +1,4 @@
+using Gpt2Kit.Configuration;
 namespace Gpt2Kit.Decoding.Processors;
 
 /// <summary>OpenAI's logit bias: adds a fixed bias to the scores of single tokens at every step.</summary>
@@ -32,7 +33,7 @@ internal sealed class LogitBiasProcessor : ILogitsProcessor
 /// <remarks>Stateless; thread-safe.</remarks>
 public sealed class LogitBiasProcessorFactory : ILogitsProcessorFactory
 {
-    internal static readonly NumberRange Range = new(-100, 100);
+    internal static NumberRange Range => GenerationOptionRules.LogitBiasValue;
 
     /// <inheritdoc/>
     public string Name => "logit_bias";
@@ -46,15 +47,15 @@ public sealed class LogitBiasProcessorFactory : ILogitsProcessorFactory
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
         var key = SettingKeys.Choose(arguments, "biases", "logit_bias");
-        var tokens = IntegerRange.TokenIds(context.Model.VocabSize);
+        var tokens = NumberRange.TokenIds(context.Model.VocabSize);
         var biases = new Dictionary<int, double>();
         var index = 0;
         for (; arguments.Has($"{key}:{index}"); index++)
         {
             var entry = $"{key}:{index}";
             var (tokenKey, biasKey) = arguments.Has($"{entry}:token") ? ($"{entry}:token", $"{entry}:bias") : ($"{entry}:0", $"{entry}:1");
-            var token = tokens.Read(arguments, tokenKey);
-            if (!biases.TryAdd(token, Range.Read(arguments, biasKey)))
+            var token = arguments.GetInt32(tokenKey, tokens);
+            if (!biases.TryAdd(token, arguments.GetDouble(biasKey, Range)))
             {
                 throw new GenerationConfigurationException(arguments.PathOf(tokenKey), $"token {token} is biased twice.");
             }

@@ -35,6 +35,6 @@ public sealed class MinLengthProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new MinLengthProcessor(SettingKeys.ReadInteger(arguments, "length", "min_length", new IntegerRange(0)));
+        return new MinLengthProcessor(SettingKeys.ReadInteger(arguments, "length", "min_length", NumberRange.Integers(0)));
     }
 }

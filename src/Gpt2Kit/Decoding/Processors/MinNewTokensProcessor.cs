@@ -35,6 +35,6 @@ public sealed class MinNewTokensProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new MinNewTokensProcessor(SettingKeys.ReadInteger(arguments, "tokens", "min_new_tokens", new IntegerRange(0)));
+        return new MinNewTokensProcessor(SettingKeys.ReadInteger(arguments, "tokens", "min_new_tokens", NumberRange.Integers(0)));
     }
 }

@@ -27,7 +27,7 @@ internal sealed class MinPProcessor : ILogitsProcessor
 
         // The highest scores in a stable descending order survive whatever their probability.
         _kept.Remember(scores, scores, _minTokensToKeep);
-        ScoreMath.MaskWhereBelow(scores, probabilities, limit);
+        ScoreKernels.MaskWhereBelow(scores, probabilities, limit);
         _kept.Restore(scores);
     }
 }
@@ -48,7 +48,7 @@ public sealed class MinPProcessorFactory : ILogitsProcessorFactory
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
-        var p = SettingKeys.ReadNumber(arguments, "p", "min_p", NumberRange.UnitClosed);
+        var p = SettingKeys.ReadNumber(arguments, "p", "min_p", NumberRange.Between(0, 1));
         return new MinPProcessor(p, SettingKeys.ReadMinTokensToKeep(arguments, context));
     }
 }

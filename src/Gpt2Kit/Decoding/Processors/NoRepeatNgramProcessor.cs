@@ -31,6 +31,6 @@ public sealed class NoRepeatNgramProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new NoRepeatNgramProcessor(SettingKeys.ReadInteger(arguments, "size", "no_repeat_ngram_size", new IntegerRange(1)));
+        return new NoRepeatNgramProcessor(SettingKeys.ReadInteger(arguments, "size", "no_repeat_ngram_size", NumberRange.Integers(1)));
     }
 }

@@ -40,6 +40,6 @@ public sealed class PresencePenaltyProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new PresencePenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "presence_penalty", NumberRange.OpenAiPenalty));
+        return new PresencePenaltyProcessor(SettingKeys.ReadNumber(arguments, "penalty", "presence_penalty", NumberRange.Between(-2, 2)));
     }
 }

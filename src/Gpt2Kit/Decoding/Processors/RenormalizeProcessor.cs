@@ -15,7 +15,7 @@ internal sealed class RenormalizeProcessor : ILogitsProcessor
             _scratch = new float[scores.Length];
         }
 
-        ScoreMath.LogSoftmax(scores, _scratch.AsSpan(0, scores.Length));
+        ScoreMath.LogSoftmax(scores, scores, _scratch);
     }
 }
 

@@ -1,3 +1,4 @@
+using Gpt2Kit.Configuration;
 namespace Gpt2Kit.Decoding.Processors;
 
 /// <summary>Hugging Face <c>RepetitionPenaltyLogitsProcessor</c>: every token present in the row (prompt, padding and
@@ -47,9 +48,10 @@ public sealed class RepetitionPenaltyProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        var penalty = SettingKeys.ReadNumber(arguments, "penalty", "repetition_penalty", NumberRange.Positive);
+        var penalty = SettingKeys.ReadNumber(arguments, "penalty", "repetition_penalty", NumberRange.Above(0));
         var windowKey = SettingKeys.Choose(arguments, "window", "repetition_penalty_window");
-        int? window = arguments.Has(windowKey) ? new IntegerRange(1).Read(arguments, windowKey) : null;
+        int? window = arguments.Has(windowKey) ? arguments.GetInt32(windowKey, GenerationOptionRules.RepetitionPenaltyWindow.RequiredRange) : null;
+        window = window is > 0 ? window : null;
         return new RepetitionPenaltyProcessor(penalty, window);
     }
 }

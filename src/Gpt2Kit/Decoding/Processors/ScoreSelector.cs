@@ -52,7 +52,7 @@ internal sealed class ScoreSelector
             {
                 // Ascending sort of (~order, tie key) gives descending values, then the requested id order.
                 var tie = lowerIdFirstOnTies ? (uint)i : (uint)(int.MaxValue - i);
-                _order[n++] = ((long)~ScoreMath.OrderedBits(value) << 32) | tie;
+                _order[n++] = ((long)~ScoreKernels.OrderedBits(value) << 32) | tie;
             }
         }
 

@@ -32,13 +32,13 @@ public sealed class SequenceBiasProcessorFactory : ILogitsProcessorFactory
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
         var key = SettingKeys.Choose(arguments, "biases", "sequence_bias");
-        var tokenRange = IntegerRange.TokenIds(context.Model.VocabSize);
+        var tokenRange = NumberRange.TokenIds(context.Model.VocabSize);
         var entries = new List<(int[], float)>();
         for (var index = 0; arguments.Has($"{key}:{index}"); index++)
         {
             var entry = $"{key}:{index}";
             var (tokensKey, biasKey) = arguments.Has($"{entry}:tokens") ? ($"{entry}:tokens", $"{entry}:bias") : ($"{entry}:0", $"{entry}:1");
-            var tokens = arguments.GetInt32List(tokensKey, tokenRange.Min, tokenRange.Max);
+            var tokens = arguments.GetInt32List(tokensKey, (int)tokenRange.Min, (int)tokenRange.Max);
             if (tokens is null || tokens.Length == 0)
             {
                 throw new GenerationConfigurationException(arguments.PathOf(tokensKey), null, $"a non-empty list of token ids, each {tokenRange.Describe()}");

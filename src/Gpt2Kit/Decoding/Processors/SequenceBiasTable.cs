@@ -18,16 +18,18 @@ internal sealed class SequenceBiasTable
     public SequenceBiasTable(IEnumerable<(int[] Tokens, float Bias)> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        // A hash of each sequence finds its first position in constant time, so binding n sequences is linear.
         var distinct = new List<(int[] Tokens, float Bias)>();
+        var positions = new Dictionary<int[], int>(TokenSequenceComparer.Instance);
         foreach (var (tokens, bias) in entries)
         {
-            var at = distinct.FindIndex(e => e.Tokens.AsSpan().SequenceEqual(tokens));
-            if (at >= 0)
+            if (positions.TryGetValue(tokens, out var at))
             {
                 distinct[at] = (distinct[at].Tokens, bias);
             }
             else
             {
+                positions.Add(tokens, distinct.Count);
                 distinct.Add((tokens, bias));
             }
         }
@@ -73,5 +75,21 @@ internal sealed class SequenceBiasTable
         {
             scores[token] += bias;
         }
+    }
+}
+
+/// <summary>Compares token sequences by content.</summary>
+/// <remarks>Stateless; thread-safe.</remarks>
+internal sealed class TokenSequenceComparer : IEqualityComparer<int[]>
+{
+    public static TokenSequenceComparer Instance { get; } = new();
+
+    public bool Equals(int[]? x, int[]? y) => x is null ? y is null : y is not null && x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(int[] obj)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
+        return hash.ToHashCode();
     }
 }

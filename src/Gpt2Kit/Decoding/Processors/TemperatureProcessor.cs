@@ -29,6 +29,6 @@ public sealed class TemperatureProcessorFactory : ILogitsProcessorFactory
     public ILogitsProcessor Create(ProcessorArguments arguments, ProcessorCreationContext context)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return new TemperatureProcessor(SettingKeys.ReadNumber(arguments, "value", "temperature", NumberRange.Positive));
+        return new TemperatureProcessor(SettingKeys.ReadNumber(arguments, "value", "temperature", NumberRange.Above(0)));
     }
 }

@@ -19,7 +19,7 @@ internal sealed class TopKProcessor : ILogitsProcessor
             return;
         }
 
-        ScoreMath.MaskBelow(scores, _selector.KthLargest(scores, _k));
+        ScoreKernels.MaskBelow(scores, _selector.KthLargest(scores, _k));
     }
 }
 
@@ -39,7 +39,7 @@ public sealed class TopKProcessorFactory : ILogitsProcessorFactory
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
-        var k = SettingKeys.ReadInteger(arguments, "k", "top_k", new IntegerRange(1));
+        var k = SettingKeys.ReadInteger(arguments, "k", "top_k", NumberRange.Integers(1));
         return new TopKProcessor(k, SettingKeys.ReadMinTokensToKeep(arguments, context));
     }
 }

@@ -28,7 +28,7 @@ internal sealed class TopPProcessor : ILogitsProcessor
         var probabilities = _softmax.Probabilities(scores);
 
         // A token is removed once the mass above it leaves ≤ 1 − p for it and everything below it.
-        var removed = new RemovedOnceAbove(ScoreMath.SumAsDouble(probabilities), _removeAtOrBelow);
+        var removed = new RemovedOnceAbove(ScoreKernels.SumAsDouble(probabilities), _removeAtOrBelow);
         int kept;
         int lastKeptId;
         if (removed.IsMet(0))
@@ -62,7 +62,7 @@ internal sealed class TopPProcessor : ILogitsProcessor
             return; // Fewer finite scores than min_tokens_to_keep: nothing finite is removed.
         }
 
-        ScoreMath.MaskBelow(scores, boundary);
+        ScoreKernels.MaskBelow(scores, boundary);
         var lower = scores[..lastKeptId];
         for (var i = lower.IndexOf(boundary); i >= 0; i = lower.IndexOf(boundary))
         {
@@ -92,7 +92,7 @@ public sealed class TopPProcessorFactory : ILogitsProcessorFactory
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
-        var p = SettingKeys.ReadNumber(arguments, "p", "top_p", NumberRange.UnitClosed);
+        var p = SettingKeys.ReadNumber(arguments, "p", "top_p", NumberRange.Between(0, 1));
         return new TopPProcessor(p, SettingKeys.ReadMinTokensToKeep(arguments, context));
     }
 }

@@ -28,7 +28,7 @@ internal sealed class TypicalPProcessor : ILogitsProcessor
     public void Process(in LogitsContext context, Span<float> scores)
     {
         var probabilities = _softmax.Probabilities(scores, out var closeness);
-        var entropy = (float)ScoreMath.Entropy(closeness, probabilities);
+        var entropy = (float)ScoreKernels.Entropy(closeness, probabilities);
 
         // closeness = −d = −|−log p − H|: the largest closeness is the most typical token.
         TensorPrimitives.Negate(closeness, closeness);
@@ -53,7 +53,7 @@ internal sealed class TypicalPProcessor : ILogitsProcessor
         }
 
         // d > d_last  ⇔  −d < −d_last.
-        ScoreMath.MaskWhereBelow(scores, closeness, limit);
+        ScoreKernels.MaskWhereBelow(scores, closeness, limit);
         if (keepMore)
         {
             _kept.Restore(scores);
@@ -82,7 +82,7 @@ public sealed class TypicalPProcessorFactory : ILogitsProcessorFactory
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(context);
-        var p = SettingKeys.ReadNumber(arguments, "p", "typical_p", NumberRange.UnitOpen);
+        var p = SettingKeys.ReadNumber(arguments, "p", "typical_p", new NumberRange(0, 1, MinExclusive: true, MaxExclusive: true));
         return new TypicalPProcessor(p, SettingKeys.ReadMinTokensToKeep(arguments, context));
     }
 }

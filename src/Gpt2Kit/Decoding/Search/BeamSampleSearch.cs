@@ -10,7 +10,7 @@ internal sealed class BeamSampleSearch : ISearchStrategy
 {
     public string Name => SearchStrategyNames.BeamSample;
 
-    public void Validate(GenerationOptions options, ModelInfo model)
+    public void Validate(ResolvedGenerationOptions options, ModelInfo model)
     {
         StrategyValidation.ValidateBeams(options);
         StrategyValidation.ValidateTemperature(options, otherwise: "beam search");

@@ -9,7 +9,7 @@ internal sealed class BeamSearch : ISearchStrategy
 {
     public string Name => SearchStrategyNames.Beam;
 
-    public void Validate(GenerationOptions options, ModelInfo model) => StrategyValidation.ValidateBeams(options);
+    public void Validate(ResolvedGenerationOptions options, ModelInfo model) => StrategyValidation.ValidateBeams(options);
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>
         BeamSearchLoop.Run(context, groups: 1, sample: false, cancellationToken);

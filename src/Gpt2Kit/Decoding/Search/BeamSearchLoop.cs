@@ -25,11 +25,10 @@ internal static class BeamSearchLoop
         var rows = new TokenRows(context.InputIds, context.AttentionMask, numBeams, maxLength);
         int n = rows.Rows;
         int promptLength = rows.PromptLength;
-        var chain = new ProcessorChainRunner(context.Processors, eos, maxLength);
+        var chain = new ProcessorChainRunner(context.Chain, eos, maxLength);
         var stopping = new StoppingPipeline(eos, context.StoppingCriteria);
         var alternatives = new TopAlternatives(options.TopAlternatives, vocab, context.Tokenizer);
         var history = new BeamHistory(n, maxLength - promptLength, alternatives.Enabled);
-        var hamming = context.Processors.OfType<HammingDiversityProcessor>().FirstOrDefault();
 
         var pools = new BeamHypothesisPool[batch * groups];
         for (int i = 0; i < pools.Length; i++)
@@ -78,7 +77,6 @@ internal static class BeamSearchLoop
             int currentLength = rows.Length;
             for (int g = 0; g < groups; g++)
             {
-                hamming?.BeginGroup(currentTokens, g);
                 for (int b = 0; b < batch; b++)
                 {
                     for (int j = 0; j < groupSize; j++)
@@ -88,7 +86,8 @@ internal static class BeamSearchLoop
                         var q = processed.AsSpan(r * vocab, vocab);
                         logSumExp[r] = ScoreMath.LogSumExp(raw, scratch);
                         System.Numerics.Tensors.TensorPrimitives.Subtract(raw, logSumExp[r], q);
-                        chain.Apply(rows, r, q);
+                        // Diverse beam search: the group and the tokens its prompt's earlier groups chose travel in the context.
+                        chain.Apply(rows, r, q, g, currentTokens.AsSpan(b * numBeams, g * groupSize));
                         if (rowAlternatives is not null)
                         {
                             rowAlternatives[r] = alternatives.Build(q);
@@ -237,7 +236,8 @@ internal static class BeamSearchLoop
             return;
         }
 
-        TokenSampler.SampleWithoutReplacement(accumulated, random, ids, weights);
+        NonFiniteScores.CheckSamplingInput(accumulated);
+        ScoreMath.DrawWithoutReplacement(accumulated, random, ids, weights);
         for (int i = 0; i < ids.Length; i++)
         {
             scores[i] = accumulated[ids[i]];

@@ -16,20 +16,16 @@ internal sealed class ContrastiveSearch : ISearchStrategy
 
     public string Name => SearchStrategyNames.Contrastive;
 
-    public void Validate(GenerationOptions options, ModelInfo model)
+    public void Validate(ResolvedGenerationOptions options, ModelInfo model)
     {
         StrategyValidation.ValidateSingleSequence(options, "for contrastive search");
 
-        if (options.TopK is not { } k || k < 1 || k > model.VocabSize)
+        if (options.TopK < 1 || options.TopK > model.VocabSize)
         {
-            throw new GenerationConfigurationException("top_k", options.TopK?.ToString(CultureInfo.InvariantCulture) ?? "null",
+            throw new GenerationConfigurationException("top_k", options.TopK.ToString(CultureInfo.InvariantCulture),
                 $"an integer in [1, {model.VocabSize}] for contrastive search (the number of candidates)");
         }
 
-        if (options.PenaltyAlpha is { } alpha && (alpha < 0 || alpha > 1 || double.IsNaN(alpha)))
-        {
-            throw new GenerationConfigurationException("penalty_alpha", alpha.ToString(CultureInfo.InvariantCulture), "a number in [0, 1]");
-        }
     }
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken)
@@ -37,13 +33,13 @@ internal sealed class ContrastiveSearch : ISearchStrategy
         var info = context.Model.Info;
         int vocab = info.VocabSize;
         int hidden = info.HiddenSize;
-        int k = context.Options.TopK!.Value;
+        int k = context.Options.TopK;
         double alpha = context.Options.PenaltyAlpha ?? 0;
         int maxLength = context.MaxLength;
         var rows = new TokenRows(context.InputIds, context.AttentionMask, 1, maxLength);
         int batch = rows.Rows;
         int sessionRows = batch * k;
-        var chain = new ProcessorChainRunner(context.Processors, context.EosTokenIds, maxLength);
+        var chain = new ProcessorChainRunner(context.Chain, context.EosTokenIds, maxLength);
         var tracker = new RowStepTracker(context, rows);
 
         // Normalised final hidden state of every position so far, and whether it counts (padding does not).

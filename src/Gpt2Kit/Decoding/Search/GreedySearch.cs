@@ -9,9 +9,9 @@ internal sealed class GreedySearch : ISearchStrategy
 {
     public string Name => SearchStrategyNames.Greedy;
 
-    public void Validate(GenerationOptions options, ModelInfo model) =>
+    public void Validate(ResolvedGenerationOptions options, ModelInfo model) =>
         StrategyValidation.ValidateSingleSequence(options, "for greedy decoding (it has one answer per prompt; use sampling or beam search for more)");
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>
-        TokenByTokenLoop.Run(context, expand: 1, sample: false, cancellationToken);
+        TokenByTokenLoop.Run(context, expand: 1, TokenSelectors.Greedy, cancellationToken);
 }

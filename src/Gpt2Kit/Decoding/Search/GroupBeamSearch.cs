@@ -11,7 +11,7 @@ internal sealed class GroupBeamSearch : ISearchStrategy
 {
     public string Name => SearchStrategyNames.GroupBeam;
 
-    public void Validate(GenerationOptions options, ModelInfo model)
+    public void Validate(ResolvedGenerationOptions options, ModelInfo model)
     {
         StrategyValidation.ValidateBeams(options);
         if (options.NumBeamGroups < 1 || options.NumBeams % options.NumBeamGroups != 0)

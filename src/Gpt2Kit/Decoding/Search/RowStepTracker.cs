@@ -31,6 +31,9 @@ internal sealed class RowStepTracker
         _padFinishedRows = context.EosTokenIds.Length > 0;
     }
 
+    /// <summary>Whether <paramref name="row"/> has not finished yet.</summary>
+    public bool IsRunning(int row) => _reasons[row] == FinishReason.None;
+
     /// <summary>The token <paramref name="row"/> takes at this step: <paramref name="chosen"/>, or the pad id once the row
     /// is finished. Records its processed score, the log-softmax of the raw logits at it and the alternatives.</summary>
     /// <param name="row">The row.</param>

@@ -10,9 +10,9 @@ internal sealed class SampleSearch : ISearchStrategy
 {
     public string Name => SearchStrategyNames.Sample;
 
-    public void Validate(GenerationOptions options, ModelInfo model) =>
+    public void Validate(ResolvedGenerationOptions options, ModelInfo model) =>
         StrategyValidation.ValidateTemperature(options, otherwise: "greedy decoding");
 
     public GenerationResult Search(SearchContext context, CancellationToken cancellationToken) =>
-        TokenByTokenLoop.Run(context, expand: context.Options.NumReturnSequences, sample: true, cancellationToken);
+        TokenByTokenLoop.Run(context, expand: context.Options.NumReturnSequences, new CheckedSampling(context.Model.Info.VocabSize), cancellationToken);
 }

@@ -7,7 +7,7 @@ namespace Gpt2Kit.Decoding.Search;
 internal static class StrategyValidation
 {
     /// <summary>The beam modes: <c>num_beams</c> &gt;= 1 and <c>num_return_sequences</c> in [1, num_beams].</summary>
-    public static void ValidateBeams(GenerationOptions options)
+    public static void ValidateBeams(ResolvedGenerationOptions options)
     {
         if (options.NumBeams < 1)
         {
@@ -23,7 +23,7 @@ internal static class StrategyValidation
 
     /// <summary>The sampling modes: <c>temperature</c> &gt; 0. <paramref name="otherwise"/> names the mode to use
     /// without sampling.</summary>
-    public static void ValidateTemperature(GenerationOptions options, string otherwise)
+    public static void ValidateTemperature(ResolvedGenerationOptions options, string otherwise)
     {
         if (!(options.Temperature > 0))
         {
@@ -34,7 +34,7 @@ internal static class StrategyValidation
 
     /// <summary>The modes with one answer per prompt: <c>num_return_sequences</c> = 1. <paramref name="allowed"/> completes
     /// the message after "1 ".</summary>
-    public static void ValidateSingleSequence(GenerationOptions options, string allowed)
+    public static void ValidateSingleSequence(ResolvedGenerationOptions options, string allowed)
     {
         if (options.NumReturnSequences != 1)
         {

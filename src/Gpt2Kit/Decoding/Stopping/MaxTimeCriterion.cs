@@ -20,7 +20,7 @@ internal sealed class MaxTimeCriterionFactory : IStoppingCriterionFactory
 {
     public string Name => "max_time";
 
-    public IStoppingCriterion? Create(GenerationOptions options, ProcessorCreationContext context)
+    public IStoppingCriterion? Create(ResolvedGenerationOptions options, ProcessorCreationContext context)
     {
         if (options.MaxTime is not { } seconds)
         {

@@ -91,7 +91,7 @@ internal sealed class StopStringCriterionFactory : IStoppingCriterionFactory
 {
     public string Name => "stop_strings";
 
-    public IStoppingCriterion? Create(GenerationOptions options, ProcessorCreationContext context)
+    public IStoppingCriterion? Create(ResolvedGenerationOptions options, ProcessorCreationContext context)
     {
         if (options.StopStrings is not { Count: > 0 } stops)
         {

@@ -6,7 +6,7 @@ namespace Gpt2Kit.Decoding.Streaming;
 /// <summary>Writes a strategy's tokens to a channel as <see cref="GenerationUpdate"/>s, with UTF-8-safe text that holds
 /// back possible stop strings (one <see cref="StreamingTextAssembler"/> per row).</summary>
 /// <remarks>Belongs to one request; called on the strategy's thread only (the channel does the hand-over).</remarks>
-internal sealed class ChannelGenerationObserver(ChannelWriter<GenerationUpdate> writer, ITokenizer tokenizer, IList<string>? stopStrings)
+internal sealed class ChannelGenerationObserver(ChannelWriter<GenerationUpdate> writer, ITokenizer tokenizer, IReadOnlyList<string>? stopStrings)
     : IGenerationObserver
 {
     private readonly Dictionary<int, (StreamingTextAssembler Text, int Steps)> _rows = [];

@@ -8,11 +8,11 @@ namespace Gpt2Kit.Decoding.Streaming;
 /// <remarks>Stateless; thread-safe.</remarks>
 internal static class GeneratedText
 {
-    public static string Compose(ITokenizer tokenizer, ReadOnlySpan<int> generated, FinishReason reason, IList<string>? stopStrings) =>
+    public static string Compose(ITokenizer tokenizer, ReadOnlySpan<int> generated, FinishReason reason, IReadOnlyList<string>? stopStrings) =>
         Cut(tokenizer.Decode(generated, skipSpecialTokens: true), reason, stopStrings);
 
     /// <summary>Cuts <paramref name="text"/> at its first stop string when the row ended on one.</summary>
-    public static string Cut(string text, FinishReason reason, IList<string>? stopStrings)
+    public static string Cut(string text, FinishReason reason, IReadOnlyList<string>? stopStrings)
     {
         if (reason != FinishReason.StopString || stopStrings is null)
         {
@@ -24,7 +24,7 @@ internal static class GeneratedText
     }
 
     /// <summary>The earliest index in <paramref name="text"/> where a stop string starts, or −1.</summary>
-    public static int FirstStop(ReadOnlySpan<char> text, IList<string> stopStrings)
+    public static int FirstStop(ReadOnlySpan<char> text, IReadOnlyList<string> stopStrings)
     {
         int first = -1;
         foreach (var stop in stopStrings)

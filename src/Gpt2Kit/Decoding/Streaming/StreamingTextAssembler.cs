@@ -10,13 +10,13 @@ namespace Gpt2Kit.Decoding.Streaming;
 internal sealed class StreamingTextAssembler
 {
     private readonly IStreamingDecoder _decoder;
-    private readonly IList<string>? _stopStrings;
+    private readonly IReadOnlyList<string>? _stopStrings;
     private readonly int _longestStop;
     private readonly StringBuilder _text = new();
     private char[] _pending = [];
     private int _emitted;
 
-    public StreamingTextAssembler(ITokenizer tokenizer, IList<string>? stopStrings)
+    public StreamingTextAssembler(ITokenizer tokenizer, IReadOnlyList<string>? stopStrings)
     {
         _decoder = tokenizer.CreateStreamingDecoder(skipSpecialTokens: true);
         var stops = stopStrings?.Where(s => !string.IsNullOrEmpty(s)).ToList();

@@ -10,28 +10,18 @@ internal static class FixtureOptions
 {
     public const int GptEos = 50256;
 
-    public static GenerationOptions Resolve(JsonElement config, int promptLength)
+    public static ResolvedGenerationOptions Resolve(JsonElement config, int promptLength, Gpt2Kit.Models.ModelInfo? model = null)
     {
         var json = JsonNode.Parse(config.GetRawText())!.AsObject();
         json.Remove("early_stopping"); // A beam-search setting; its "never" form is not a processor concern.
         var options = json.Deserialize<GenerationOptions>(FixtureJson.Options)!;
-        if (options.MaxNewTokens is { } maxNewTokens)
-        {
-            options.MaxLength = promptLength + maxNewTokens;
-        }
-
         options.EosTokenId ??= [GptEos];
-        if (options.MinNewTokens is { } minNewTokens)
-        {
-            options.MinLength = promptLength + minNewTokens;
-        }
-
-        return options;
+        return Gpt2Kit.Configuration.GenerationOptionRules.Resolve(options, model ?? ProcessorTestKit.Model(50257, GptEos), promptLength);
     }
 
     /// <summary>min_tokens_to_keep: EOS count + 1 in beam sampling, else 1.</summary>
-    public static int MinTokensToKeep(GenerationOptions options) =>
-        options.DoSample && options.NumBeams > 1 ? options.EosTokenId!.Count + 1 : 1;
+    public static int MinTokensToKeep(ResolvedGenerationOptions options) =>
+        options.DoSample && options.NumBeams > 1 ? options.EosTokenId.Count + 1 : 1;
 
     public static IEnumerable<JsonElement> Cases(string file)
     {

@@ -24,13 +24,13 @@ public sealed class ProcessFixtureTests
         fixture.Checkpoint.Should().Be("gpt2-tiny", name);
         var ids = fixture.InputIds;
         var promptLength = fixture.PromptLength;
-        var options = FixtureOptions.Resolve(fixture.Config, promptLength);
         var model = TinyModel.Value;
+        var options = FixtureOptions.Resolve(fixture.Config, promptLength, model.Info);
 
         var scores = LastLogits(model, ids);
         var context = new ProcessorCreationContext(model.Info, options, FixtureOptions.MinTokensToKeep(options), null);
         var chain = Builder.Build(options, context, sampling: options.DoSample);
-        chain.Process(new LogitsContext(ids, promptLength, options.MaxLength, options.EosTokenId!.ToArray(), 0, 0), scores);
+        chain.Process(new LogitsContext(ids, promptLength, options.MaxLength, options.EosTokenId.ToArray(), 0, 0), scores);
 
         chain.Names.Should().Equal(fixture.Processors);
         scores.Count(float.IsFinite).Should().Be(fixture.FiniteCount);

@@ -38,7 +38,7 @@ public class ProcessorChainBuilderTests
         var promptLength = fixture.TryGetProperty("prompt_length", out var p) ? p.GetInt32() : fixture.GetProperty("input_ids").EnumerateArray().Max(r => r.GetArrayLength());
         var options = FixtureOptions.Resolve(fixture.GetProperty("config"), promptLength);
 
-        var chain = Builder.Build(options, Context(options: options, minTokensToKeep: FixtureOptions.MinTokensToKeep(options)), sampling: options.DoSample);
+        var chain = Builder.Build(options, Context(options, minTokensToKeep: FixtureOptions.MinTokensToKeep(options)), sampling: options.DoSample);
 
         var expected = fixture.GetProperty("expected").GetProperty("processors").EnumerateArray().Select(e => e.GetString()).ToList();
         chain.Names.Should().Equal(expected);
@@ -103,7 +103,7 @@ public class ProcessorChainBuilderTests
     [InlineData("epsilon_cutoff", "1")]
     [InlineData("eta_cutoff", "-0.5")]
     [InlineData("repetition_penalty", "0")]
-    [InlineData("repetition_penalty_window", "0")]
+    [InlineData("repetition_penalty_window", "-1")]
     [InlineData("no_repeat_ngram_size", "-2")]
     [InlineData("suppress_tokens:1", "50257")]
     [InlineData("bad_words_ids:0:0", "-1")]
@@ -114,7 +114,7 @@ public class ProcessorChainBuilderTests
         var options = new GenerationOptions { EosTokenId = [50256] };
         switch (path)
         {
-            case "temperature": options.Temperature = 0; break;
+            case "temperature": options.Temperature = 0; options.DoSample = true; break;
             case "top_k": options.TopK = -1; break;
             case "top_p": options.TopP = 1.5; break;
             case "typical_p": options.TypicalP = 0; break;
@@ -122,7 +122,7 @@ public class ProcessorChainBuilderTests
             case "epsilon_cutoff": options.EpsilonCutoff = 1; break;
             case "eta_cutoff": options.EtaCutoff = -0.5; break;
             case "repetition_penalty": options.RepetitionPenalty = 0; break;
-            case "repetition_penalty_window": options.RepetitionPenalty = 1.1; options.RepetitionPenaltyWindow = 0; break;
+            case "repetition_penalty_window": options.RepetitionPenalty = 1.1; options.RepetitionPenaltyWindow = -1; break;
             case "no_repeat_ngram_size": options.NoRepeatNgramSize = -2; break;
             case "suppress_tokens:1": options.SuppressTokens = [3, 50257]; break;
             case "bad_words_ids:0:0": options.BadWordsIds = [[-1]]; break;

@@ -34,7 +34,7 @@ public class ProcessorSettingsTests
     }
 
     [Theory]
-    [InlineData("""{ "type": "temperature", "value": 0 }""", "temperature", "Gpt2Kit:Processors:0:value", "(0, ∞]")]
+    [InlineData("""{ "type": "temperature", "value": 0 }""", "temperature", "Gpt2Kit:Processors:0:value", "> 0")]
     [InlineData("""{ "type": "top_k", "k": 0 }""", "top_k", "Gpt2Kit:Processors:0:k", ">= 1")]
     [InlineData("""{ "type": "top_k", "top_k": -5 }""", "top_k", "Gpt2Kit:Processors:0:top_k", ">= 1")]
     [InlineData("""{ "type": "top_p", "p": 1.5 }""", "top_p", "Gpt2Kit:Processors:0:p", "[0, 1]")]
@@ -42,8 +42,8 @@ public class ProcessorSettingsTests
     [InlineData("""{ "type": "min_p", "min_p": -0.1 }""", "min_p", "Gpt2Kit:Processors:0:min_p", "[0, 1]")]
     [InlineData("""{ "type": "epsilon_cutoff", "epsilon": 1 }""", "epsilon_cutoff", "Gpt2Kit:Processors:0:epsilon", "(0, 1)")]
     [InlineData("""{ "type": "eta_cutoff", "eta_cutoff": 0 }""", "eta_cutoff", "Gpt2Kit:Processors:0:eta_cutoff", "(0, 1)")]
-    [InlineData("""{ "type": "repetition_penalty", "penalty": 0 }""", "repetition_penalty", "Gpt2Kit:Processors:0:penalty", "(0, ∞]")]
-    [InlineData("""{ "type": "repetition_penalty", "penalty": 1.2, "window": 0 }""", "repetition_penalty", "Gpt2Kit:Processors:0:window", ">= 1")]
+    [InlineData("""{ "type": "repetition_penalty", "penalty": 0 }""", "repetition_penalty", "Gpt2Kit:Processors:0:penalty", "> 0")]
+    [InlineData("""{ "type": "repetition_penalty", "penalty": 1.2, "window": -1 }""", "repetition_penalty", "Gpt2Kit:Processors:0:window", "[0, 1000000]")]
     [InlineData("""{ "type": "no_repeat_ngram", "size": 0 }""", "no_repeat_ngram", "Gpt2Kit:Processors:0:size", ">= 1")]
     [InlineData("""{ "type": "suppress_tokens", "tokens": [1, 50257] }""", "suppress_tokens", "Gpt2Kit:Processors:0:tokens:1", "[0, 50256]")]
     [InlineData("""{ "type": "bad_words", "ids": [[1], [2, -1]] }""", "bad_words", "Gpt2Kit:Processors:0:ids:1:1", "[0, 50256]")]

@@ -20,7 +20,14 @@ internal static class ProcessorTestKit
     };
 
     public static ProcessorCreationContext Context(int vocabSize = 50257, GenerationOptions? options = null, int minTokensToKeep = 1) =>
-        new(Model(vocabSize), options ?? new GenerationOptions(), minTokensToKeep, null);
+        new(Model(vocabSize), Gpt2Kit.Configuration.GenerationOptionRules.Resolve(options ?? new GenerationOptions(), Model(vocabSize)), minTokensToKeep, null);
+
+    public static ProcessorCreationContext Context(ResolvedGenerationOptions options, int vocabSize = 50257, int minTokensToKeep = 1) =>
+        new(Model(vocabSize), options, minTokensToKeep, null);
+
+    /// <summary>Builds a chain from a request layer, resolved as the generator resolves it (the context carries the result).</summary>
+    public static ProcessorChain Build(this ProcessorChainBuilder builder, GenerationOptions options, ProcessorCreationContext context, bool sampling) =>
+        builder.Build(context.Options, context, sampling);
 
     /// <summary>Runs <paramref name="processor"/> on a copy of <paramref name="scores"/>.</summary>
     public static float[] Run(ILogitsProcessor processor, float[] scores, int[]? ids = null, int? promptLength = null, int maxLength = 100, int[]? eos = null)

@@ -1,26 +1,14 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Gpt2Kit.Decoding.Processors;
 
-/// <summary>Vectorized score kernels shared by the processors.</summary>
+/// <summary>Vectorized masking and summing kernels shared by the processors (the softmax family, top-k selection and the
+/// seeded draw are the public <see cref="ScoreMath"/>).</summary>
 /// <remarks>Stateless; thread-safe.</remarks>
-internal static class ScoreMath
+internal static class ScoreKernels
 {
-    /// <summary><c>softmax(scores)</c> into <paramref name="probabilities"/>, the way PyTorch computes it on the CPU:
-    /// <c>exp(x − max)</c> scaled by the reciprocal of its sum. Returns <c>logsumexp(scores)</c>.</summary>
-    public static float Softmax(ReadOnlySpan<float> scores, Span<float> probabilities)
-    {
-        var max = TensorPrimitives.Max(scores);
-        TensorPrimitives.Subtract(scores, max, probabilities);
-        TensorPrimitives.Exp(probabilities, probabilities);
-        var sum = TensorPrimitives.Sum(probabilities);
-        TensorPrimitives.Multiply(probabilities, 1f / sum, probabilities);
-        return max + MathF.Log(sum);
-    }
-
     /// <summary>The sum of <paramref name="values"/> accumulated in double precision.</summary>
     public static double SumAsDouble(ReadOnlySpan<float> values)
     {
@@ -86,16 +74,6 @@ internal static class ScoreMath
         }
 
         return (min, max);
-    }
-
-    /// <summary><c>log_softmax(scores)</c> in place; <paramref name="scratch"/> (same length) receives the exponentials.</summary>
-    public static void LogSoftmax(Span<float> scores, Span<float> scratch)
-    {
-        var max = TensorPrimitives.Max(scores);
-        TensorPrimitives.Subtract(scores, max, scores);
-        TensorPrimitives.Exp(scores, scratch);
-        var logSum = MathF.Log(TensorPrimitives.Sum(scratch));
-        TensorPrimitives.Subtract(scores, logSum, scores);
     }
 
     /// <summary>Entropy in nats of a distribution given as log-probabilities and probabilities; terms of
