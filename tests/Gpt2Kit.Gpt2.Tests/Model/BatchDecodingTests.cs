@@ -1,6 +1,7 @@
 using Gpt2Kit.Gpt2.Kernels;
 using Gpt2Kit.Gpt2.Tests.Support;
 using Gpt2Kit.Models;
+using Gpt2Kit.Testing.Conformance;
 
 namespace Gpt2Kit.Gpt2.Tests.Model;
 
@@ -11,11 +12,11 @@ public sealed class BatchDecodingTests
     /// <summary>A session with its own prompt (rows × width, left padding in some rows) and the ids it appends later.</summary>
     private sealed record Lane(int Rows, int PromptWidth, int Seed, int PaddedRow = -1)
     {
-        public int[] Prompt => ModelRunner.RandomIds(Rows * PromptWidth, Seed);
+        public int[] Prompt => ModelRuns.RandomIds(Rows * PromptWidth, Seed);
 
         public int[] Mask => Enumerable.Range(0, Rows * PromptWidth).Select(i => i / PromptWidth == PaddedRow && i % PromptWidth < 2 ? 0 : 1).ToArray();
 
-        public int[] Next(int step) => ModelRunner.RandomIds(Rows, (Seed * 100) + step);
+        public int[] Next(int step) => ModelRuns.RandomIds(Rows, (Seed * 100) + step);
 
         public IModelSession Start(ICausalLanguageModel model, int capacity, out float[] logits)
         {
@@ -81,7 +82,7 @@ public sealed class BatchDecodingTests
                 var tokens = active.SelectMany(i => lanes[i].Lane.Next(step - lanes[i].Join)).ToArray();
                 var positions = active.SelectMany(i => lanes[i].Lane.Positions(step - lanes[i].Join)).ToArray();
                 var logits = new float[rows * vocab];
-                ((IBatchDecodingModel)model).DecodeBatch(active.Select(i => sessions[i]!).ToList(), tokens, positions, ModelRunner.Ones(rows), logits);
+                ((IBatchDecodingModel)model).DecodeBatch(active.Select(i => sessions[i]!).ToList(), tokens, positions, ModelRuns.Ones(rows), logits);
                 int offset = 0;
                 foreach (int i in active)
                 {
@@ -166,7 +167,7 @@ public sealed class BatchDecodingTests
         for (int step = 0; step < steps; step++)
         {
             var logits = new float[lane.Rows * model.Info.VocabSize];
-            session.Forward(lane.Next(step), lane.Positions(step), ModelRunner.Ones(lane.Rows), logits);
+            session.Forward(lane.Next(step), lane.Positions(step), ModelRuns.Ones(lane.Rows), logits);
             all.Add(logits);
         }
 
