@@ -15,7 +15,9 @@ public sealed class DTypeCommandTests
             "--dtype", "f32,q8", "--prefill-tokens", "16", "--prompt-tokens", "4", "--decode-tokens", "3", "--batches", "1", "--accuracy-text", text);
         var runs = report.GetProperty("formats").EnumerateArray().ToList();
         runs.Select(r => r.GetProperty("dtype").GetString()).Should().Equal("f32", "q8");
-        runs.Should().OnlyContain(r => r.GetProperty("decode")[0].GetProperty("allocated_bytes_per_step").GetDouble() == 0);
+        // No per-step buffers (one logits row alone is 200 KB); a one-time lazy allocation on a loaded machine can show as a few
+        // bytes averaged over this 3-step run, so the bound is a handful of bytes, not exactly 0.
+        runs.Should().OnlyContain(r => r.GetProperty("decode")[0].GetProperty("allocated_bytes_per_step").GetDouble() < 64);
         runs[1].GetProperty("weight_bytes").GetInt64().Should().BeLessThan(runs[0].GetProperty("weight_bytes").GetInt64() / 3);
         runs[0].GetProperty("accuracy").GetProperty("max_abs_logit_error").GetDouble().Should().Be(0, "f32 against itself");
         var q8 = runs[1].GetProperty("accuracy");
