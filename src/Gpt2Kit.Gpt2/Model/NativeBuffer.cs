@@ -38,6 +38,9 @@ internal sealed unsafe class NativeBuffer : IDisposable
         }
     }
 
+    /// <summary>Whether the block is a mapping of its own (until disposed).</summary>
+    public bool IsOwnMapping => _mapped && _pointer is not null;
+
     /// <summary>The number of floats.</summary>
     public long Length { get; }
 
