@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Gpt2Kit.Gpt2.Kernels;
 using Gpt2Kit.Gpt2.Threading;
 
@@ -15,7 +14,7 @@ internal sealed unsafe class BatchDecoder : IDisposable
     private readonly Gpt2Config _config;
     private readonly Gpt2Weights _weights;
     private readonly NativeBuffer _scratch;
-    private readonly float* _hidden, _normed, _qkv, _attention, _projected, _mlp, _final;
+    private readonly BlockActivations _activations;
     private readonly Conv1DWork _conv;
     private readonly RowwiseWork _rowwise = new();
     private readonly LogitsWork _logits;
@@ -33,24 +32,11 @@ internal sealed unsafe class BatchDecoder : IDisposable
         int d = config.HiddenSize;
         long partials = Conv1DWork.PartialFloats(workers, Math.Max(3 * d, config.InnerSize), maxRows);
         long scores = (long)workers * config.ContextLength;
-        _scratch = new NativeBuffer(((long)maxRows * ((8L * d) + config.InnerSize)) + scores + partials + (9 * 16));
+        _scratch = new NativeBuffer(BlockActivations.Floats(config, maxRows) + scores + partials + (2 * 16));
         float* next = _scratch.Pointer;
-        float* Take(long count)
-        {
-            float* p = next;
-            next += (count + 15) / 16 * 16;
-            return p;
-        }
-
-        _hidden = Take((long)maxRows * d);
-        _normed = Take((long)maxRows * d);
-        _qkv = Take((long)maxRows * 3 * d);
-        _attention = Take((long)maxRows * d);
-        _projected = Take((long)maxRows * d);
-        _mlp = Take((long)maxRows * config.InnerSize);
-        _final = Take((long)maxRows * d);
-        _attentionWork = new BatchAttentionWork(Take(scores), config.ContextLength, maxRows) { Width = width };
-        _conv = new Conv1DWork(Take(partials), workers, width, maxRows);
+        _activations = BlockActivations.Carve(ref next, config, maxRows);
+        _attentionWork = new BatchAttentionWork(BlockActivations.Take(ref next, scores), config.ContextLength, maxRows) { Width = width };
+        _conv = new Conv1DWork(BlockActivations.Take(ref next, partials), workers, width, maxRows);
         _logits = new LogitsWork(maxRows, width);
     }
 
@@ -67,7 +53,7 @@ internal sealed unsafe class BatchDecoder : IDisposable
     public void Decode(WorkerTeam team, IReadOnlyList<Gpt2Session> sessions, ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions,
         ReadOnlySpan<nint> logits)
     {
-        int d = _config.HiddenSize, inner = _config.InnerSize;
+        int d = _config.HiddenSize;
         int m = tokens.Length;
         _attentionWork.Clear();
         foreach (var session in sessions)
@@ -80,50 +66,22 @@ internal sealed unsafe class BatchDecoder : IDisposable
 
         for (int i = 0; i < m; i++)
         {
-            var row = new Span<float>(_hidden + ((long)i * d), d);
-            WeightRows.Read(_weights.TokenEmbedding.AsSpan(), tokens[i], row, width: _width);
-            WeightRows.Read(_weights.PositionEmbedding.AsSpan(), positions[i], row, accumulate: true, _width);
+            TransformerBlocks.Embed(_weights, tokens[i], positions[i], new Span<float>(_activations.Hidden + ((long)i * d), d), _width);
         }
 
-        var hidden = new Span<float>(_hidden, m * d);
-        var projected = new ReadOnlySpan<float>(_projected, m * d);
-        float baseScale = _config.ScaleAttentionWeights ? 1f / MathF.Sqrt(_config.HeadSize) : 1f;
-        for (int layer = 0; layer < _config.LayerCount; layer++)
-        {
-            ref readonly var w = ref _weights.Layers[layer];
-            _rowwise.SetLayerNorm(_hidden, _normed, m, d, w.Norm1Weight, w.Norm1Bias, _config.LayerNormEpsilon);
-            RunRowwise(team, m);
-            Conv(team, _normed, m, w.AttentionWeight, w.AttentionBias, _qkv);
-            StoreKeysAndValues(layer, m);
-            float scale = _config.ScaleAttentionByInverseLayerIndex ? baseScale / (layer + 1) : baseScale;
-            _attentionWork.Set(layer, _qkv, _attention, _config.HeadCount, _config.HeadSize, scale);
-            team.Run(_attentionWork);
-            Conv(team, _attention, m, w.AttentionProjectionWeight, w.AttentionProjectionBias, _projected);
-            TensorPrimitives.Add(hidden, projected, hidden);
-
-            _rowwise.SetLayerNorm(_hidden, _normed, m, d, w.Norm2Weight, w.Norm2Bias, _config.LayerNormEpsilon);
-            RunRowwise(team, m);
-            Conv(team, _normed, m, w.MlpWeight, w.MlpBias, _mlp);
-            _rowwise.SetActivation(_mlp, m, inner, _config.Activation);
-            RunRowwise(team, m);
-            Conv(team, _mlp, m, w.MlpProjectionWeight, w.MlpProjectionBias, _projected);
-            TensorPrimitives.Add(hidden, projected, hidden);
-        }
-
+        var attention = new StepAttention(this, team, m);
+        TransformerBlocks.Run(ref attention, _config, _weights, _activations, m, team, _conv, _rowwise);
         foreach (var session in sessions)
         {
             session.EndBatchedStep();
         }
 
-        var norm = new ReadOnlySpan<float>(_weights.FinalNormWeight, d);
-        var bias = new ReadOnlySpan<float>(_weights.FinalNormBias, d);
         for (int i = 0; i < m; i++)
         {
-            LayerNorm.Compute(new ReadOnlySpan<float>(_hidden + ((long)i * d), d), 1, d, norm, bias, _config.LayerNormEpsilon,
-                new Span<float>(_final + ((long)i * d), d));
+            TransformerBlocks.FinalNorm(_config, _weights, _activations, i, i);
         }
 
-        _logits.Set(_final, _weights.OutputWeight);
+        _logits.Set(_activations.Final, _weights.OutputWeight);
         int first = 0;
         for (int s = 0; s < sessions.Count; s++)
         {
@@ -137,40 +95,25 @@ internal sealed unsafe class BatchDecoder : IDisposable
     /// <summary>Frees the scratch.</summary>
     public void Dispose() => _scratch.Dispose();
 
-    // The k and v thirds of each row's qkv go into its session's cache at that session's next slot.
-    private void StoreKeysAndValues(int layer, int rows)
+    /// <summary>A step's attention: one row per session row, each with its key and value at its session's next slot,
+    /// attending over that session's cache.</summary>
+    private readonly struct StepAttention(BatchDecoder decoder, WorkerTeam team, int rows) : TransformerBlocks.IAttentionStep
     {
-        int d = _config.HiddenSize, headSize = _config.HeadSize;
-        for (int i = 0; i < rows; i++)
+        public void StoreKeysAndValues(int layer)
         {
-            var (session, row) = _attentionWork.RowAt(i);
-            float* qkv = _qkv + ((long)i * 3 * d);
-            long slot = (long)session.Length * headSize;
-            for (int head = 0; head < _config.HeadCount; head++)
+            long rowFloats = 3L * decoder._config.HiddenSize;
+            for (int i = 0; i < rows; i++)
             {
-                new ReadOnlySpan<float>(qkv + d + (head * headSize), headSize).CopyTo(new Span<float>(session.Cache.Keys(row, layer, head) + slot, headSize));
-                new ReadOnlySpan<float>(qkv + (2 * d) + (head * headSize), headSize).CopyTo(new Span<float>(session.Cache.Values(row, layer, head) + slot, headSize));
+                var (session, row) = decoder._attentionWork.RowAt(i);
+                TransformerBlocks.StoreKeyAndValue(decoder._config, decoder._activations.Qkv + (i * rowFloats), session.Cache, row, layer, session.Length);
             }
         }
-    }
 
-    private void Conv(WorkerTeam team, float* input, int rows, WeightMatrix weight, float* bias, float* output)
-    {
-        _conv.Set(input, rows, weight, bias, output);
-        team.Run(_conv);
-        _conv.ReducePartials();
-    }
-
-    private void RunRowwise(WorkerTeam team, int rows)
-    {
-        // Row-wise results do not depend on the split; a few rows cost less inline than a dispatch.
-        if (rows >= 16 && team.WorkerCount > 1)
+        public void Attend(int layer, float scale)
         {
-            team.Run(_rowwise);
-        }
-        else
-        {
-            _rowwise.RunRows(0, rows);
+            decoder._attentionWork.Set(layer, decoder._activations.Qkv, decoder._activations.Attention, decoder._config.HeadCount,
+                decoder._config.HeadSize, scale);
+            team.Run(decoder._attentionWork);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Gpt2Kit.Gpt2.Kernels;
 using Gpt2Kit.Gpt2.Threading;
 using Gpt2Kit.Models;
@@ -14,9 +13,6 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     /// <summary>Rows × positions computed together in one chunk of a long prompt.</summary>
     private const int ChunkRowsTarget = 256;
 
-    /// <summary>From this many rows on, LayerNorm and the activation are split over the team.</summary>
-    private const int ParallelRowwiseMinRows = 16;
-
     private readonly Gpt2Model _model;
     private readonly Gpt2Config _config;
     private readonly Gpt2Weights _weights;
@@ -28,7 +24,7 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     private readonly NativeBufferPool _scratchPool;
     private readonly NativeBuffer _scratch;
     private readonly int _chunkRows;
-    private readonly float* _hidden, _normed, _qkv, _attention, _projected, _mlp, _final;
+    private readonly BlockActivations _activations;
     private readonly Conv1DWork _conv;
     private readonly RowwiseWork _rowwise = new();
     private readonly LogitsWork _logits;
@@ -54,22 +50,10 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
         _scratchPool = scratchPool;
         _scratch = scratchPool.Rent(ScratchFloats(_config, rows, capacity, workers));
         float* next = _scratch.Pointer;
-        float* Take(long count)
-        {
-            float* p = next;
-            next += (count + 15) / 16 * 16;
-            return p;
-        }
-
-        _hidden = Take(chunk * d);
-        _normed = Take(chunk * d);
-        _qkv = Take(chunk * 3 * d);
-        _attention = Take(chunk * d);
-        _projected = Take(chunk * d);
-        _mlp = Take(chunk * _config.InnerSize);
-        _final = Take(chunk * d);
-        float* scores = Take((long)workers * capacity);
-        _conv = new Conv1DWork(Take(Conv1DWork.PartialFloats(workers, Math.Max(3 * d, _config.InnerSize))), workers, model.SimdWidth);
+        _activations = BlockActivations.Carve(ref next, _config, chunk);
+        float* scores = BlockActivations.Take(ref next, (long)workers * capacity);
+        _conv = new Conv1DWork(BlockActivations.Take(ref next, Conv1DWork.PartialFloats(workers, Math.Max(3 * d, _config.InnerSize))), workers,
+            model.SimdWidth);
         _logits = new LogitsWork(rows, model.SimdWidth);
         _attentionWork = new AttentionWork(_cache, _mask, scores, capacity) { Width = model.SimdWidth };
     }
@@ -85,10 +69,10 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     /// <summary>Floats of scratch a session of this shape allocates besides its KV cache.</summary>
     public static long ScratchFloats(Gpt2Config config, int rows, int capacity, int workers)
     {
-        // hidden, normed, qkv (3), attention, projected, final: 8 rows of n_embd; the MLP row; 16-float alignment per buffer.
+        // The activations of a chunk, attention scores per worker and the Conv1D partial sums, 16-float aligned each.
         long chunk = ChunkRows(rows, capacity);
         long partials = Conv1DWork.PartialFloats(workers, Math.Max(3 * config.HiddenSize, config.InnerSize));
-        return checked((chunk * ((8L * config.HiddenSize) + config.InnerSize)) + ((long)workers * capacity) + partials + (9 * 16));
+        return checked(BlockActivations.Floats(config, chunk) + ((long)workers * capacity) + partials + (2 * 16));
     }
 
     public void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, ReadOnlySpan<int> attentionMask, Span<float> logits,
@@ -152,64 +136,20 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     // Length..), and advances Length. Chunk rows are ordered (row, position).
     private void RunChunk(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int newTokens, int t0, int count)
     {
-        int d = _config.HiddenSize, heads = _config.HeadCount, headSize = _config.HeadSize, inner = _config.InnerSize;
-        int m = Rows * count;
+        int d = _config.HiddenSize;
         for (int r = 0; r < Rows; r++)
         {
             for (int t = 0; t < count; t++)
             {
                 int i = (r * newTokens) + t0 + t;
-                var row = new Span<float>(_hidden + ((long)((r * count) + t) * d), d);
-                WeightRows.Read(_weights.TokenEmbedding.AsSpan(), tokens[i], row, width: _model.SimdWidth);
-                WeightRows.Read(_weights.PositionEmbedding.AsSpan(), positions[i], row, accumulate: true, _model.SimdWidth);
+                TransformerBlocks.Embed(_weights, tokens[i], positions[i], new Span<float>(_activations.Hidden + ((long)((r * count) + t) * d), d),
+                    _model.SimdWidth);
             }
         }
 
-        var hidden = new Span<float>(_hidden, m * d);
-        var projected = new ReadOnlySpan<float>(_projected, m * d);
-        float baseScale = _config.ScaleAttentionWeights ? 1f / MathF.Sqrt(headSize) : 1f;
-        for (int layer = 0; layer < _config.LayerCount; layer++)
-        {
-            ref readonly var w = ref _weights.Layers[layer];
-            _rowwise.SetLayerNorm(_hidden, _normed, m, d, w.Norm1Weight, w.Norm1Bias, _config.LayerNormEpsilon);
-            RunRowwise(m);
-            Conv(_normed, m, w.AttentionWeight, w.AttentionBias, _qkv);
-            StoreKeysAndValues(layer, count);
-            float scale = _config.ScaleAttentionByInverseLayerIndex ? baseScale / (layer + 1) : baseScale;
-            _attentionWork.Set(layer, _qkv, _attention, Rows, Length, count, heads, headSize, scale);
-            _team.Run(_attentionWork);
-            Conv(_attention, m, w.AttentionProjectionWeight, w.AttentionProjectionBias, _projected);
-            TensorPrimitives.Add(hidden, projected, hidden);
-
-            _rowwise.SetLayerNorm(_hidden, _normed, m, d, w.Norm2Weight, w.Norm2Bias, _config.LayerNormEpsilon);
-            RunRowwise(m);
-            Conv(_normed, m, w.MlpWeight, w.MlpBias, _mlp);
-            _rowwise.SetActivation(_mlp, m, inner, _config.Activation);
-            RunRowwise(m);
-            Conv(_mlp, m, w.MlpProjectionWeight, w.MlpProjectionBias, _projected);
-            TensorPrimitives.Add(hidden, projected, hidden);
-        }
-
+        var attention = new ChunkAttention(this, count);
+        TransformerBlocks.Run(ref attention, _config, _weights, _activations, Rows * count, _team, _conv, _rowwise);
         Length += count;
-    }
-
-    // Copies the new keys and values (the k and v thirds of each qkv row) into the cache at slots Length...
-    private void StoreKeysAndValues(int layer, int count)
-    {
-        int d = _config.HiddenSize, headSize = _config.HeadSize;
-        for (int r = 0; r < Rows; r++)
-        {
-            for (int t = 0; t < count; t++)
-            {
-                float* qkv = _qkv + ((long)((r * count) + t) * 3 * d);
-                long slot = (long)(Length + t) * headSize;
-                for (int head = 0; head < _config.HeadCount; head++)
-                {
-                    new ReadOnlySpan<float>(qkv + d + (head * headSize), headSize).CopyTo(new Span<float>(_cache.Keys(r, layer, head) + slot, headSize));
-                    new ReadOnlySpan<float>(qkv + (2 * d) + (head * headSize), headSize).CopyTo(new Span<float>(_cache.Values(r, layer, head) + slot, headSize));
-                }
-            }
-        }
     }
 
     // ln_f of the rows that need outputs, then their logits (and hidden states) into the caller's spans.
@@ -217,16 +157,12 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
     {
         int d = _config.HiddenSize, vocab = _config.VocabSize;
         int selected = allPositions ? Rows * count : Rows;
-        var norm = new ReadOnlySpan<float>(_weights.FinalNormWeight, d);
-        var bias = new ReadOnlySpan<float>(_weights.FinalNormBias, d);
         for (int i = 0; i < selected; i++)
         {
-            int source = allPositions ? i : (i * count) + count - 1;
-            LayerNorm.Compute(new ReadOnlySpan<float>(_hidden + ((long)source * d), d), 1, d, norm, bias, _config.LayerNormEpsilon,
-                new Span<float>(_final + ((long)i * d), d));
+            TransformerBlocks.FinalNorm(_config, _weights, _activations, allPositions ? i : (i * count) + count - 1, i);
         }
 
-        _logits.Set(_final, _weights.OutputWeight);
+        _logits.Set(_activations.Final, _weights.OutputWeight);
         if (allPositions)
         {
             for (int r = 0; r < Rows; r++)
@@ -235,7 +171,7 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
                 _logits.AddSegment(r * count, count, logits + (outputRow * vocab));
                 if (hiddenStates is not null)
                 {
-                    new ReadOnlySpan<float>(_final + ((long)r * count * d), count * d).CopyTo(new Span<float>(hiddenStates + (outputRow * d), count * d));
+                    new ReadOnlySpan<float>(_activations.Final + ((long)r * count * d), count * d).CopyTo(new Span<float>(hiddenStates + (outputRow * d), count * d));
                 }
             }
         }
@@ -244,29 +180,35 @@ internal sealed unsafe partial class Gpt2Session : IModelSession
             _logits.AddSegment(0, Rows, logits);
             if (hiddenStates is not null)
             {
-                new ReadOnlySpan<float>(_final, Rows * d).CopyTo(new Span<float>(hiddenStates, Rows * d));
+                new ReadOnlySpan<float>(_activations.Final, Rows * d).CopyTo(new Span<float>(hiddenStates, Rows * d));
             }
         }
 
         _team.Run(_logits);
     }
 
-    private void Conv(float* input, int rows, WeightMatrix weight, float* bias, float* output)
+    /// <summary>A chunk's attention: rows ordered (row, position), keys and values at slots Length.., causal over the
+    /// session's own cache and mask.</summary>
+    private readonly struct ChunkAttention(Gpt2Session session, int count) : TransformerBlocks.IAttentionStep
     {
-        _conv.Set(input, rows, weight, bias, output);
-        _team.Run(_conv);
-        _conv.ReducePartials();
-    }
-
-    private void RunRowwise(int rows)
-    {
-        if (rows >= ParallelRowwiseMinRows && _team.WorkerCount > 1)
+        public void StoreKeysAndValues(int layer)
         {
-            _team.Run(_rowwise);
+            long rowFloats = 3L * session._config.HiddenSize;
+            for (int r = 0; r < session.Rows; r++)
+            {
+                for (int t = 0; t < count; t++)
+                {
+                    TransformerBlocks.StoreKeyAndValue(session._config, session._activations.Qkv + (((r * count) + t) * rowFloats), session._cache, r, layer,
+                        session.Length + t);
+                }
+            }
         }
-        else
+
+        public void Attend(int layer, float scale)
         {
-            _rowwise.RunRows(0, rows);
+            session._attentionWork.Set(layer, session._activations.Qkv, session._activations.Attention, session.Rows, session.Length, count,
+                session._config.HeadCount, session._config.HeadSize, scale);
+            session._team.Run(session._attentionWork);
         }
     }
 
