@@ -1,6 +1,5 @@
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Decoding.Processors;
-using Gpt2Kit.Tests.Plugins;
 using static Gpt2Kit.Tests.Decoding.Processors.ProcessorTestKit;
 
 namespace Gpt2Kit.Tests.Decoding.Processors;
@@ -19,7 +18,7 @@ public class ProcessorSpecTests
         spec.Settings.GetSection("bad_words_ids:1").GetChildren().Select(c => c.Path).Should().Equal("bad_words_ids:1:0", "bad_words_ids:1:1");
 
         // The spec drives a real processor: id 1 is banned, and 0 after 0.
-        Run(new BadWordsProcessorFactory().Create(arguments, ProcessorTestContext.Create()), [2f, 2f], ids: [0, 0]).Should().Equal(NegInf, NegInf);
+        Run(new BadWordsProcessorFactory().Create(arguments, Context()), [2f, 2f], ids: [0, 0]).Should().Equal(NegInf, NegInf);
     }
 
     [Fact]
