@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Gpt2Kit.Gpt2.Files;
+using Gpt2Kit.Files;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Gpt2;
