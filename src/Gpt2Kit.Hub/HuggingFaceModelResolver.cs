@@ -136,7 +136,7 @@ public sealed class HuggingFaceModelResolver : IModelResolver
             IReadOnlyList<string> shards;
             try
             {
-                shards = HubCacheLayout.ReadShardNames(await File.ReadAllBytesAsync(layout.BlobPath(indexEtag), cancellationToken).ConfigureAwait(false), HubCacheLayout.WeightsIndexFile);
+                shards = HubCacheLayout.ReadShardNames(HubCacheLayout.ReadIndex(layout.BlobPath(indexEtag)), HubCacheLayout.WeightsIndexFile);
             }
             catch (InvalidDataException e)
             {
