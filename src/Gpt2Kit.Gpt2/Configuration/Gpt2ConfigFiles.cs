@@ -113,6 +113,10 @@ internal sealed partial class Gpt2ConfigJsonContext : JsonSerializerContext
             {
                 throw new ModelLoadException($"{source}: {key} must be {Describe(property.PropertyType)}, got {root.GetProperty(key).GetRawText()}.", e);
             }
+            catch (JsonException e)
+            {
+                throw new ModelLoadException($"{source}: {e.Message}", e);
+            }
         }
     }
 
