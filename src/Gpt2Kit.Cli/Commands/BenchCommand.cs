@@ -149,9 +149,11 @@ internal static class BenchCommand
     private static FormatRun Measure(Func<string, ICausalLanguageModel> open, string dtype, int[] batchSizes, int prompt, int prefillRequested,
         int decodeRequested)
     {
-        // The previous format's model is gone; its memory must not count in this one's peak.
+        // The previous format's model is gone; its memory must not count in this one's peak (an aggressive collection
+        // also returns the GC heap's free space to the system).
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var loadWatch = Stopwatch.StartNew();
         using var loaded = open(dtype);
         double loadSeconds = loadWatch.Elapsed.TotalSeconds;

@@ -36,6 +36,9 @@ internal interface ISimdVector<TSelf>
     /// <summary>The sum of the lanes.</summary>
     static abstract float Sum(TSelf value);
 
+    /// <summary>Loads <see cref="Count"/> 16-bit values, each sign-extended into the bits of a 32-bit lane (not converted).</summary>
+    static abstract TSelf LoadInt16Bits(ref short source, nuint offset);
+
     /// <summary>Loads <see cref="Count"/> bytes as signed integers, each converted to a float lane (8-bit weights).</summary>
     static abstract TSelf LoadSByte(ref sbyte source, nuint offset);
 

@@ -60,6 +60,14 @@ internal readonly struct Simd128 : ISimdVector<Simd128>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128 LoadInt16Bits(ref short source, nuint offset)
+    {
+        // Four values: one 64-bit load, sign-extended to four 32-bit lanes.
+        var bits = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<short, byte>(ref Unsafe.Add(ref source, offset)))).AsInt16();
+        return new(Vector128.WidenLower(bits).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128 CreateBits(uint bits) => new(Vector128.Create(bits).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

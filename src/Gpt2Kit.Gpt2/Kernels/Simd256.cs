@@ -66,6 +66,19 @@ internal readonly struct Simd256 : ISimdVector<Simd256>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 LoadInt16Bits(ref short source, nuint offset)
+    {
+        ref short start = ref Unsafe.Add(ref source, offset);
+        if (Avx2.IsSupported)
+        {
+            return new(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref start)).AsSingle());
+        }
+
+        var (lower, upper) = Vector128.Widen(Vector128.LoadUnsafe(ref start));
+        return new(Vector256.Create(lower, upper).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256 CreateBits(uint bits) => new(Vector256.Create(bits).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -67,6 +67,19 @@ internal readonly struct Simd512 : ISimdVector<Simd512>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512 LoadInt16Bits(ref short source, nuint offset)
+    {
+        ref short start = ref Unsafe.Add(ref source, offset);
+        if (Avx512F.IsSupported)
+        {
+            return new(Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref start)).AsSingle());
+        }
+
+        var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref start));
+        return new(Vector512.Create(lower, upper).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512 CreateBits(uint bits) => new(Vector512.Create(bits).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,6 +43,9 @@ internal readonly struct SimdScalar : ISimdVector<SimdScalar>
     public static SimdScalar LoadUInt16Bits(ref ushort source, nuint offset) => FromBits(Unsafe.Add(ref source, offset));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar LoadInt16Bits(ref short source, nuint offset) => FromBits((uint)(int)Unsafe.Add(ref source, offset));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar CreateBits(uint bits) => FromBits(bits);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -33,7 +33,7 @@ internal static class WeightRows
             int c = 0;
             for (; c + TVec.Count <= _weight.Columns; c += TVec.Count)
             {
-                var value = TFormat.Load<TVec>(ref w, ref s, start + (nuint)c);
+                var value = TFormat.Widen<TVec>(ref w, ref s, start + (nuint)c);
                 TVec.Store(accumulate ? TVec.Add(value, TVec.Load(ref y, (nuint)c)) : value, ref y, (nuint)c);
             }
 

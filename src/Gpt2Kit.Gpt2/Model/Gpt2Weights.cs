@@ -278,15 +278,22 @@ internal sealed unsafe class Gpt2Weights : IDisposable
             target = stored.Format == WeightFormat.Q8 ? WeightFormat.F32 : stored.Format;
         }
 
-        WeightMatrix matrix;
-        if (target == stored.Format)
+        var matrix = target == stored.Format ? stored : Convert(stored, target);
+        if (matrix.Format == WeightFormat.F16 && HalfWeights.HasNonFinite(new ReadOnlySpan<ushort>(matrix.Data, checked((int)(matrix.DataBytes / 2)))))
+        {
+            // The kernels widen f16 exactly for finite values only (HalfWeights): a matrix holding an infinity or a NaN,
+            // or one that overflowed f16's range when converted, is computed in fp32 from its source instead.
+            if (matrix.Data != stored.Data)
+            {
+                Disown(matrix);
+            }
+
+            matrix = stored.Format == WeightFormat.F32 ? stored : Convert(stored, WeightFormat.F32);
+        }
+
+        if (matrix.Data == stored.Data)
         {
             _filesInUse.Add(file);
-            matrix = stored;
-        }
-        else
-        {
-            matrix = Convert(stored, target);
         }
 
         _matrices.Add((name, matrix));
@@ -335,6 +342,15 @@ internal sealed unsafe class Gpt2Weights : IDisposable
             return scratch;
         }, _ => { });
         return result;
+    }
+
+    // Frees the buffer of the matrix Convert made last.
+    private void Disown(WeightMatrix converted)
+    {
+        var buffer = _owned[^1];
+        _owned.RemoveAt(_owned.Count - 1);
+        ConvertedBytes -= converted.Bytes;
+        buffer.Dispose();
     }
 
     private NativeBuffer Own(long floats)

@@ -16,6 +16,10 @@ internal readonly struct BFloat16Weights : IWeightFormat
     public static float Get(ref byte data, ref float scales, nuint index) =>
         BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref Unsafe.As<byte, ushort>(ref data), index) << 16);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Widen<TVec>(ref byte data, ref float scales, nuint index)
+        where TVec : struct, ISimdVector<TVec> => Load<TVec>(ref data, ref scales, index);
+
     public static bool HasBlockScales => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -14,6 +14,10 @@ internal readonly struct F32Weights : IWeightFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Get(ref byte data, ref float scales, nuint index) => Unsafe.Add(ref Unsafe.As<byte, float>(ref data), index);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Widen<TVec>(ref byte data, ref float scales, nuint index)
+        where TVec : struct, ISimdVector<TVec> => Load<TVec>(ref data, ref scales, index);
+
     public static bool HasBlockScales => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -12,6 +12,11 @@ internal interface IWeightFormat
     static abstract TVec Load<TVec>(ref byte data, ref float scales, nuint index)
         where TVec : struct, ISimdVector<TVec>;
 
+    /// <summary>Like <see cref="Load"/>, but exact for every stored bit pattern, where <see cref="Load"/> may rely on what the
+    /// loader guarantees of a held matrix (f16: finite values). For reading rows and converting between formats.</summary>
+    static abstract TVec Widen<TVec>(ref byte data, ref float scales, nuint index)
+        where TVec : struct, ISimdVector<TVec>;
+
     /// <summary>Whether elements carry a scale per block of 32 (<see cref="Q8Weights"/>): kernels may then fold the scale into
     /// their other operand once per block and read the elements with <see cref="LoadUnscaled"/>.</summary>
     static abstract bool HasBlockScales { get; }

@@ -19,6 +19,10 @@ internal readonly struct Q8Weights : IWeightFormat
     public static float Get(ref byte data, ref float scales, nuint index) =>
         Unsafe.Add(ref Unsafe.As<byte, sbyte>(ref data), index) * Unsafe.Add(ref scales, index / BlockSize);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Widen<TVec>(ref byte data, ref float scales, nuint index)
+        where TVec : struct, ISimdVector<TVec> => Load<TVec>(ref data, ref scales, index);
+
     public static bool HasBlockScales => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
