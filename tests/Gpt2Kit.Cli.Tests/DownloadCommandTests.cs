@@ -1,6 +1,6 @@
 using Gpt2Kit.Testing;
 using System.Text.Json;
-using Gpt2Kit.Tests.Hub;
+using Gpt2Kit.Hub.Tests;
 
 namespace Gpt2Kit.Cli.Tests;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Gpt2Kit.Configuration;
 using Gpt2Kit.Decoding;
-using Gpt2Kit.Gpt2.Files;
+using Gpt2Kit.Files;
 using Gpt2Kit.Models;
 using Microsoft.Extensions.Configuration;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Gpt2Kit.Gpt2.Files;
+using Gpt2Kit.Files;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Gpt2;
@@ -173,47 +173,46 @@ public sealed record Gpt2Config
     public static Gpt2Config Parse(string configJson, string configSource = FileName, string? generationConfigJson = null, string generationSource = GenerationFileName)
     {
         ArgumentNullException.ThrowIfNull(configJson);
-        var json = new ConfigJsonReader(configJson, configSource);
-        string? modelType = json.String("model_type");
-        if (modelType is not null && modelType != "gpt2")
+        var json = Gpt2ConfigJsonContext.Read(configJson, configSource, Gpt2ConfigJsonContext.Default.Gpt2ConfigFile);
+        if (json.ModelType is { } modelType && modelType != "gpt2")
         {
             throw new ModelLoadException($"{configSource}: model_type is '{modelType}'; this backend loads 'gpt2' checkpoints.");
         }
 
-        int hidden = json.Int("n_embd") ?? json.Int("hidden_size") ?? 768;
-        int vocab = json.Int("vocab_size") ?? 50257;
+        int hidden = json.NEmbd ?? json.HiddenSize ?? 768;
+        int vocab = json.VocabSize ?? 50257;
 
         // Like transformers' GPT2Config, absent special ids default to 50256 (when the vocabulary has that id).
         int? defaultSpecialId = vocab > 50256 ? 50256 : null;
         var config = new Gpt2Config
         {
             VocabSize = vocab,
-            ContextLength = json.Int("n_positions") ?? json.Int("max_position_embeddings") ?? 1024,
+            ContextLength = json.NPositions ?? json.MaxPositionEmbeddings ?? 1024,
             HiddenSize = hidden,
-            LayerCount = json.Int("n_layer") ?? json.Int("num_hidden_layers") ?? 12,
-            HeadCount = json.Int("n_head") ?? json.Int("num_attention_heads") ?? 12,
-            InnerSize = json.Int("n_inner") ?? 4 * hidden,
-            LayerNormEpsilon = json.Float("layer_norm_epsilon") ?? 1e-5f,
-            Activation = ParseActivation(json.String("activation_function") ?? "gelu_new", configSource),
-            ScaleAttentionWeights = json.Bool("scale_attn_weights") ?? true,
-            ScaleAttentionByInverseLayerIndex = json.Bool("scale_attn_by_inverse_layer_idx") ?? false,
-            ReorderAndUpcastAttention = json.Bool("reorder_and_upcast_attn") ?? false,
-            TieWordEmbeddings = json.Bool("tie_word_embeddings") ?? true,
-            EosTokenIds = json.IntList("eos_token_id") ?? (defaultSpecialId is int eos ? [eos] : []),
-            BosTokenId = json.Has("bos_token_id") ? json.Int("bos_token_id") : defaultSpecialId,
-            PadTokenId = json.Int("pad_token_id"),
+            LayerCount = json.NLayer ?? json.NumHiddenLayers ?? 12,
+            HeadCount = json.NHead ?? json.NumAttentionHeads ?? 12,
+            InnerSize = json.NInner ?? 4 * hidden,
+            LayerNormEpsilon = (float?)json.LayerNormEpsilon ?? 1e-5f,
+            Activation = ParseActivation(json.ActivationFunction ?? "gelu_new", configSource),
+            ScaleAttentionWeights = json.ScaleAttnWeights ?? true,
+            ScaleAttentionByInverseLayerIndex = json.ScaleAttnByInverseLayerIdx ?? false,
+            ReorderAndUpcastAttention = json.ReorderAndUpcastAttn ?? false,
+            TieWordEmbeddings = json.TieWordEmbeddings ?? true,
+            EosTokenIds = json.EosTokenId ?? (defaultSpecialId is int eos ? [eos] : []),
+            BosTokenId = json.HasBosTokenId ? json.BosTokenId : defaultSpecialId,
+            PadTokenId = json.PadTokenId,
         };
 
         if (generationConfigJson is not null)
         {
-            var generation = new ConfigJsonReader(generationConfigJson, generationSource);
+            var generation = Gpt2ConfigJsonContext.Read(generationConfigJson, generationSource, Gpt2ConfigJsonContext.Default.Gpt2SpecialIdsFile);
             // The shape is checked first, so that an id from generation_config.json is reported against that file.
             config.Validate(configSource);
             config = config with
             {
-                EosTokenIds = generation.IntList("eos_token_id") ?? config.EosTokenIds,
-                BosTokenId = generation.Int("bos_token_id") ?? config.BosTokenId,
-                PadTokenId = generation.Int("pad_token_id") ?? config.PadTokenId,
+                EosTokenIds = generation.EosTokenId ?? config.EosTokenIds,
+                BosTokenId = generation.BosTokenId ?? config.BosTokenId,
+                PadTokenId = generation.PadTokenId ?? config.PadTokenId,
                 GenerationConfigJson = generationConfigJson,
             };
             config.ValidateSpecialIds(generationSource);
@@ -362,120 +361,5 @@ public sealed record Gpt2Config
         {
             throw new ModelLoadException($"{source}: {key} {id} is outside the vocabulary 0..{VocabSize - 1}.");
         }
-    }
-
-    /// <summary>Typed reads of a flat JSON object; every failure names the file and key.</summary>
-    private sealed class ConfigJsonReader
-    {
-        private readonly JsonElement _root;
-        private readonly string _source;
-
-        public ConfigJsonReader(string text, string source)
-        {
-            _source = source;
-            try
-            {
-                using var document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-                _root = document.RootElement.Clone();
-            }
-            catch (JsonException e)
-            {
-                throw new ModelLoadException($"{source}: not valid JSON ({e.Message}).", e);
-            }
-
-            if (_root.ValueKind != JsonValueKind.Object)
-            {
-                throw new ModelLoadException($"{source}: expected a JSON object, got {_root.ValueKind}.");
-            }
-        }
-
-        public int? Int(string key)
-        {
-            if (!TryGet(key, out var value))
-            {
-                return null;
-            }
-
-            return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int result)
-                ? result
-                : throw Invalid(key, value, "an integer");
-        }
-
-        public float? Float(string key)
-        {
-            if (!TryGet(key, out var value))
-            {
-                return null;
-            }
-
-            return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double result)
-                ? (float)result
-                : throw Invalid(key, value, "a number");
-        }
-
-        public bool? Bool(string key)
-        {
-            if (!TryGet(key, out var value))
-            {
-                return null;
-            }
-
-            return value.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw Invalid(key, value, "true or false"),
-            };
-        }
-
-        public string? String(string key)
-        {
-            if (!TryGet(key, out var value))
-            {
-                return null;
-            }
-
-            return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid(key, value, "a string");
-        }
-
-        public IReadOnlyList<int>? IntList(string key)
-        {
-            if (!TryGet(key, out var value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind == JsonValueKind.Number)
-            {
-                return [Int(key)!.Value];
-            }
-
-            if (value.ValueKind != JsonValueKind.Array)
-            {
-                throw Invalid(key, value, "an integer or a list of integers");
-            }
-
-            var ids = new List<int>();
-            foreach (var item in value.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out int id))
-                {
-                    throw Invalid(key, value, "an integer or a list of integers");
-                }
-
-                ids.Add(id);
-            }
-
-            return ids;
-        }
-
-        public bool Has(string key) => _root.TryGetProperty(key, out _);
-
-        // A key set to null counts as absent (HF writes "n_inner": null).
-        private bool TryGet(string key, out JsonElement value) =>
-            _root.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null;
-
-        private ModelLoadException Invalid(string key, JsonElement value, string expected) =>
-            new($"{_source}: {key} must be {expected}, got {value.GetRawText()}.");
     }
 }

@@ -34,12 +34,14 @@ public static class Gpt2ServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Registers only the <see cref="Gpt2ModelLoader"/> backend, so that a model named in configuration
-    /// (<c>Gpt2Kit:Model</c>: a folder or a Hugging Face name) is loaded with it. Calling it twice registers it once.</summary>
+    /// <summary>Registers the <see cref="Gpt2ModelLoader"/> backend, so that a model named in configuration
+    /// (<c>Gpt2Kit:Model</c>) is loaded with it, and, unless a resolver is registered already, Gpt2Kit.Hub's
+    /// <see cref="IModelResolver"/> (<c>AddHuggingFaceHub()</c>), so that the model may be a folder, <c>demo</c> or a
+    /// Hugging Face name. Calling it twice registers them once.</summary>
     public static IGpt2KitBuilder AddGpt2Backend(this IGpt2KitBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelLoader, Gpt2ModelLoader>());
-        return builder;
+        return builder.AddHuggingFaceHub();
     }
 }

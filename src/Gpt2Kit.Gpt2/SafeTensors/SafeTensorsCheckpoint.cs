@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Gpt2Kit.Gpt2.Files;
+using Gpt2Kit.Files;
 using Gpt2Kit.Models;
 
 namespace Gpt2Kit.Gpt2.SafeTensors;

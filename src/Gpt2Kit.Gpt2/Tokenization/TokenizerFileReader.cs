@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Gpt2Kit.Gpt2.Files;
+using Gpt2Kit.Files;
 
 namespace Gpt2Kit.Gpt2.Tokenization;
 

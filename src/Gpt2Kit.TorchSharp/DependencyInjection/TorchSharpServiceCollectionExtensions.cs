@@ -12,7 +12,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TorchSharpServiceCollectionExtensions
 {
     /// <summary>Registers the <c>"torchsharp"</c> backend as an <see cref="IModelLoader"/>, so that <c>Gpt2Kit:Model</c> with
-    /// <c>"Backend": "torchsharp"</c> (and its <c>Device</c> and <c>DType</c>) loads with it. Calling it twice registers it once.</summary>
+    /// <c>"Backend": "torchsharp"</c> (and its <c>Device</c> and <c>DType</c>) loads with it, and, unless a resolver is
+    /// registered already, Gpt2Kit.Hub's <see cref="IModelResolver"/> (<c>AddHuggingFaceHub()</c>), so that the model may
+    /// be a Hugging Face name or <c>demo</c>. Calling it twice registers it once.</summary>
     /// <param name="builder">The Gpt2Kit builder.</param>
     /// <param name="configure">The defaults of every load (device <c>auto</c>, fp32 unless changed); configuration's
     /// <c>Device</c> and <c>DType</c> override them.</param>
@@ -22,7 +24,7 @@ public static class TorchSharpServiceCollectionExtensions
         var options = new TorchSharpOptions();
         configure?.Invoke(options);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelLoader>(new TorchSharpModelLoader(options)));
-        return builder;
+        return builder.AddHuggingFaceHub();
     }
 
     /// <summary>Registers <see cref="ICausalLanguageModel"/> as a singleton loaded from <paramref name="folder"/> with the

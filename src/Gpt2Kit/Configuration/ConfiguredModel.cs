@@ -1,4 +1,3 @@
-using Gpt2Kit.Hub;
 using Gpt2Kit.Models;
 using Gpt2Kit.Tokenization;
 
@@ -6,7 +5,8 @@ namespace Gpt2Kit.Configuration;
 
 /// <summary>The model named by <c>Gpt2Kit:Model</c> (a folder or a Hugging Face name), loaded by the backend its
 /// <c>Backend</c> names or else the first registered <see cref="IModelLoader"/> that can read it, on its <c>Device</c> and
-/// in its <c>DType</c>. The location is resolved (and downloaded, if need be) once.
+/// in its <c>DType</c>. The location is resolved once, by the registered <see cref="IModelResolver"/> (Gpt2Kit.Hub's resolves
+/// Hugging Face names, downloading if need be), else as a folder (<see cref="FolderModelResolver"/>).
 /// It is the fallback of the generator: a model or tokenizer registered in code wins, and then nothing is loaded here.</summary>
 /// <remarks>Thread-safe: each part is loaded lazily, once. Disposing it disposes the model it loaded.</remarks>
 internal sealed class ConfiguredModel : IDisposable
@@ -15,10 +15,11 @@ internal sealed class ConfiguredModel : IDisposable
     private readonly Lazy<ICausalLanguageModel> _model;
     private readonly Lazy<ITokenizer> _tokenizer;
 
-    public ConfiguredModel(ModelSettings settings, string settingPath, IEnumerable<IModelLoader> loaders)
+    public ConfiguredModel(ModelSettings settings, string settingPath, IEnumerable<IModelLoader> loaders, IModelResolver? resolver)
     {
         var candidates = loaders.ToList();
-        _source = new Lazy<(IModelLoader, string)>(() => Find(settings, settingPath, candidates));
+        var locations = resolver ?? FolderModelResolver.Instance;
+        _source = new Lazy<(IModelLoader, string)>(() => Find(settings, settingPath, candidates, locations));
         _model = new Lazy<ICausalLanguageModel>(() => Load(settings, settingPath, _source.Value.Loader, _source.Value.Folder));
         _tokenizer = new Lazy<ITokenizer>(() => _source.Value.Loader.LoadTokenizer(_source.Value.Folder)
             ?? throw new ModelLoadException($"{settingPath}: the '{_source.Value.Loader.Name}' backend has no tokenizer for '{_source.Value.Folder}'; register an ITokenizer."));
@@ -48,7 +49,7 @@ internal sealed class ConfiguredModel : IDisposable
         }
     }
 
-    private static (IModelLoader, string) Find(ModelSettings settings, string settingPath, List<IModelLoader> loaders)
+    private static (IModelLoader, string) Find(ModelSettings settings, string settingPath, List<IModelLoader> loaders, IModelResolver resolver)
     {
         string value = settings.Location;
         if (loaders.Count == 0)
@@ -60,9 +61,9 @@ internal sealed class ConfiguredModel : IDisposable
         string folder;
         try
         {
-            folder = ModelLocation.Resolve(value);
+            folder = resolver.ResolveAsync(value).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is DirectoryNotFoundException or HuggingFaceHubException)
+        catch (IOException e)
         {
             throw new ModelLoadException($"{settingPath}: {e.Message}", e);
         }

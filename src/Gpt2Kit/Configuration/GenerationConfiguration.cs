@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Gpt2Kit.Decoding;
+using Gpt2Kit.Files;
 using Microsoft.Extensions.Configuration;
 
 namespace Gpt2Kit.Configuration;
@@ -36,17 +37,20 @@ public static class GenerationConfiguration
         return options;
     }
 
-    /// <summary>Reads options from a JSON file such as a model's <c>generation_config.json</c>; messages name the file.</summary>
-    /// <exception cref="GenerationConfigurationException">The file is missing or malformed, or a key is unknown, of the wrong type or out of range.</exception>
+    /// <summary>Reads options from a JSON file such as a model's <c>generation_config.json</c>; messages name the file. The
+    /// file must be a regular file of at most <see cref="BoundedFile.MaxSettingsBytes"/> bytes (read by
+    /// <see cref="BoundedFile"/>), so a huge file or a pipe is refused before anything is allocated.</summary>
+    /// <exception cref="GenerationConfigurationException">The file is missing, too large, not a regular file or malformed, or
+    /// a key is unknown, of the wrong type or out of range.</exception>
     public static GenerationOptions FromJsonFile(string path, GenerationOptions? baseOptions = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string json;
         try
         {
-            json = File.ReadAllText(path);
+            json = BoundedFile.ReadAllText(path, BoundedFile.MaxSettingsBytes);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             throw new GenerationConfigurationException(path, $"the file cannot be read ({ex.Message})");
         }

@@ -13,8 +13,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class Gpt2KitConfigurationBuilderExtensions
 {
     /// <summary>Reads the <c>Gpt2Kit</c> section of <paramref name="configuration"/> (or its root when it has none): loads
-    /// the plugins of <c>Plugins</c> now, registers the model of <c>Model</c> (a folder or a Hugging Face name, loaded on
-    /// first use by a registered backend such as <c>AddGpt2Backend()</c>, unless a model is registered in code), and binds <c>Generation</c>, <c>Processors</c> and <c>Search</c> into
+    /// the plugins of <c>Plugins</c> now, registers the model of <c>Model</c> (a folder, or a name such as a Hugging Face
+    /// model's that the registered <see cref="IModelResolver"/> turns into one; loaded on first use by a registered backend
+    /// such as <c>AddGpt2Backend()</c>, which also registers Gpt2Kit.Hub's resolver, unless a model is registered in code), and binds <c>Generation</c>, <c>Processors</c> and <c>Search</c> into
     /// <c>IOptions&lt;GenerationOptions&gt;</c>, checked by <see cref="Gpt2KitStartupValidator"/> when the options are
     /// first resolved (when the generator is built).</summary>
     /// <exception cref="GenerationConfigurationException"><c>Plugins</c> is malformed.</exception>
@@ -36,7 +37,7 @@ public static class Gpt2KitConfigurationBuilderExtensions
         if (Gpt2KitConfiguration.ReadModelSettings(section) is { } model)
         {
             string settingPath = string.IsNullOrEmpty((section as IConfigurationSection)?.Path) ? "Model" : $"{((IConfigurationSection)section).Path}:Model";
-            builder.Services.TryAddSingleton(provider => new ConfiguredModel(model, settingPath, provider.GetServices<IModelLoader>()));
+            builder.Services.TryAddSingleton(provider => new ConfiguredModel(model, settingPath, provider.GetServices<IModelLoader>(), provider.GetService<IModelResolver>()));
         }
 
         // Plugins may read their own settings (Gpt2Kit:Mirostat, …) from the host's configuration.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
-using Gpt2Kit.Gpt2.Files;
+using Gpt2Kit.Files;
 using Gpt2Kit.Gpt2.Tests.Support;
 using Gpt2Kit.Models;
 using Gpt2Kit.Testing;

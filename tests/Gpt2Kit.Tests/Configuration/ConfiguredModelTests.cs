@@ -1,5 +1,6 @@
 using Gpt2Kit.Decoding;
 using Gpt2Kit.Models;
+using Gpt2Kit.Plugins;
 using Gpt2Kit.Testing;
 using Gpt2Kit.Tokenization;
 using Microsoft.Extensions.Configuration;
@@ -115,5 +116,71 @@ public class ConfiguredModelTests
             .Should().Throw<GenerationConfigurationException>().WithMessage("Gpt2Kit:Model:Path: a value is required*");
         FluentActions.Invoking(() => new ServiceCollection().AddGpt2Kit(With("Dtype2", "f32")))
             .Should().Throw<GenerationConfigurationException>().WithMessage("Gpt2Kit:Model:Dtype2: unknown setting 'Dtype2'*DType*");
+    }
+
+    [Fact]
+    public async Task A_registered_model_resolver_turns_the_configured_name_into_the_folder_that_is_loaded()
+    {
+        var resolver = new MapResolver(("my-model", FixturePaths.Checkpoint("gpt2-tiny")));
+        var services = new ServiceCollection();
+        services.AddSingleton<IModelResolver>(resolver);
+        services.AddGpt2Kit(Settings("my-model")).AddGpt2Backend(); // the backend keeps a resolver registered before it
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<ITextGenerator>().Tokenizer.Encode("Hello").Should().Equal(15496);
+        resolver.Asked.Should().Equal("my-model");
+        provider.GetRequiredService<IModelResolver>().Should().BeSameAs(resolver);
+    }
+
+    [Fact]
+    public async Task A_resolver_failure_is_reported_with_the_setting()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IModelResolver>(new MapResolver());
+        services.AddGpt2Kit(Settings("unknown-name")).AddGpt2Backend();
+        await using var provider = services.BuildServiceProvider();
+
+        FluentActions.Invoking(() => provider.GetRequiredService<ITextGenerator>())
+            .Should().Throw<ModelLoadException>().WithMessage("Gpt2Kit:Model: 'unknown-name' is not in the map.")
+            .WithInnerException<DirectoryNotFoundException>();
+    }
+
+    [Fact]
+    public async Task Without_a_resolver_the_host_takes_folders_and_says_how_to_resolve_names()
+    {
+        // A backend registered on its own (as a plugin would) brings no resolver: the host never goes to the network.
+        var folder = new ServiceCollection();
+        folder.AddGpt2Kit(Settings(FixturePaths.Checkpoint("gpt2-tiny"))).AddModelLoader(new Gpt2Kit.Gpt2.Gpt2ModelLoader());
+        await using (var provider = folder.BuildServiceProvider())
+        {
+            provider.GetService<IModelResolver>().Should().BeNull();
+            provider.GetRequiredService<ITextGenerator>().Tokenizer.Encode("Hello").Should().Equal(15496);
+        }
+
+        var name = new ServiceCollection();
+        name.AddGpt2Kit(Settings("gpt2")).AddModelLoader(new Gpt2Kit.Gpt2.Gpt2ModelLoader());
+        await using (var provider = name.BuildServiceProvider())
+        {
+            FluentActions.Invoking(() => provider.GetRequiredService<ITextGenerator>()).Should().Throw<ModelLoadException>().WithMessage(
+                "Gpt2Kit:Model: 'gpt2' is not an existing folder, and no IModelResolver is registered*builder.AddHuggingFaceHub() from Gpt2Kit.Hub*");
+        }
+    }
+
+    /// <summary>Resolves fixed names to folders and records what it was asked.</summary>
+    private sealed class MapResolver(params (string Name, string Folder)[] entries) : IModelResolver
+    {
+        public List<string> Asked { get; } = [];
+
+        public Task<string> ResolveAsync(string location, CancellationToken cancellationToken = default)
+        {
+            lock (Asked)
+            {
+                Asked.Add(location);
+            }
+
+            return entries.FirstOrDefault(e => e.Name == location).Folder is { } folder
+                ? Task.FromResult(folder)
+                : Task.FromException<string>(new DirectoryNotFoundException($"'{location}' is not in the map."));
+        }
     }
 }

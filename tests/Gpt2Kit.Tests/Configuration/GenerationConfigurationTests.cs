@@ -263,6 +263,35 @@ public sealed class GenerationConfigurationTests
     }
 
     [Fact]
+    public async Task A_file_over_the_settings_limit_or_a_device_is_refused_before_reading_and_named()
+    {
+        string huge = Path.Combine(Path.GetTempPath(), $"gpt2kit-{Guid.NewGuid():N}.json");
+        using (var stream = File.Create(huge))
+        {
+            stream.SetLength(Gpt2Kit.Files.BoundedFile.MaxSettingsBytes + 1); // sparse: nothing is written
+        }
+
+        try
+        {
+            FluentActions.Invoking(() => GenerationConfiguration.FromJsonFile(huge))
+                .Should().Throw<GenerationConfigurationException>().Which.Message.Should().Be(
+                    $"{huge}: the file cannot be read ('{huge}' is {(16 << 20) + 1} bytes; the limit for this file is {16 << 20} bytes.)");
+        }
+        finally
+        {
+            File.Delete(huge);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // A hang would surface as the TimeoutException of WaitAsync instead of the expected error.
+            var read = () => Task.Run(() => GenerationConfiguration.FromJsonFile("/dev/zero")).WaitAsync(TimeSpan.FromSeconds(10));
+            (await read.Should().ThrowAsync<GenerationConfigurationException>()).Which.Message.Should().StartWith(
+                "/dev/zero: the file cannot be read ('/dev/zero' is empty or not a regular file (a pipe or a device)");
+        }
+    }
+
+    [Fact]
     public void A_missing_file_is_named() =>
         FluentActions.Invoking(() => GenerationConfiguration.FromJsonFile("/no/such/generation_config.json"))
             .Should().Throw<GenerationConfigurationException>().Which.Message.Should().StartWith("/no/such/generation_config.json: the file cannot be read");

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Gpt2Kit.Tests.Hub;
+namespace Gpt2Kit.Hub.Tests;
 
 /// <summary>A stand-in for huggingface.co on 127.0.0.1: <c>/{repo}/resolve/{revision}/{file}</c> answers like the hub
 /// (ETag, X-Repo-Commit; LFS files redirect to <c>/cdn/{sha256}</c> with X-Linked-Etag / X-Linked-Size; error codes in

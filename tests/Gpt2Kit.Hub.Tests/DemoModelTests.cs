@@ -7,7 +7,7 @@ using Gpt2Kit.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gpt2Kit.Tests.Hub;
+namespace Gpt2Kit.Hub.Tests;
 
 /// <summary>The model name <c>demo</c>: the repository's trained checkpoint, wherever a model location is taken, and the
 /// name the errors suggest when a hub model cannot be had.</summary>

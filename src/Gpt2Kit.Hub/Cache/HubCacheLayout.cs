@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gpt2Kit.Files;
 
 namespace Gpt2Kit.Hub;
 
@@ -88,7 +89,7 @@ internal sealed class HubCacheLayout
 
         try
         {
-            return ReadShardNames(File.ReadAllBytes(index), WeightsIndexFile).All(s => HasFile(Path.Combine(folder, s)));
+            return ReadShardNames(ReadIndex(index), WeightsIndexFile).All(s => HasFile(Path.Combine(folder, s)));
         }
         catch (InvalidDataException)
         {
@@ -102,6 +103,11 @@ internal sealed class HubCacheLayout
         var info = new FileInfo(path);
         return info.LinkTarget is null ? info.Exists : info.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true } target && target is FileInfo;
     }
+
+    /// <summary>The bytes of a <c>model.safetensors.index.json</c>, at most <see cref="BoundedFile.MaxSettingsBytes"/>, as the
+    /// backend reads it.</summary>
+    /// <exception cref="InvalidDataException">The file is empty, not a regular file or over the limit.</exception>
+    public static byte[] ReadIndex(string path) => BoundedFile.ReadAllBytes(path, BoundedFile.MaxSettingsBytes);
 
     /// <summary>The distinct shard files named by a <c>model.safetensors.index.json</c> (<c>weight_map</c> values).</summary>
     /// <exception cref="InvalidDataException">The index is malformed or names a file outside the snapshot.</exception>

@@ -1,9 +1,11 @@
-namespace Gpt2Kit.Gpt2.Files;
+namespace Gpt2Kit.Files;
 
 /// <summary>Reads small input files (configurations, vocabularies, indexes) with a size limit, so that a huge file, a pipe
-/// or a device such as <c>/dev/zero</c> ends in a clear error instead of exhausting memory or waiting forever.</summary>
+/// or a device such as <c>/dev/zero</c> ends in a clear error instead of exhausting memory or waiting forever. The one
+/// place such files are read: the GPT-2 backend's configuration, index and tokenizer files, the host's
+/// <c>generation_config.json</c> reader and the CLI's <c>--config @file</c>; plugins may use it for their own files.</summary>
 /// <remarks>Stateless; thread-safe.</remarks>
-internal static class BoundedFile
+public static class BoundedFile
 {
     /// <summary>The limit for JSON settings: <c>config.json</c>, <c>generation_config.json</c>, a shard index, a <c>--config</c> file (16 MiB).</summary>
     public const long MaxSettingsBytes = 16L << 20;

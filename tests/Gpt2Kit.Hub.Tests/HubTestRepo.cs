@@ -1,6 +1,6 @@
 using Gpt2Kit.Testing;
 
-namespace Gpt2Kit.Tests.Hub;
+namespace Gpt2Kit.Hub.Tests;
 
 /// <summary>The files of the gpt2-tiny fixture checkpoint, as a hub repository would hold them, and a temporary cache folder.</summary>
 internal static class HubTestRepo

@@ -1,3 +1,5 @@
+using Gpt2Kit.Models;
+
 namespace Gpt2Kit.Hub;
 
 /// <summary>Turns a <c>--model</c> value into a local model folder: an existing folder as is; otherwise a Hugging Face model
@@ -14,8 +16,10 @@ namespace Gpt2Kit.Hub;
 /// complete.</para>
 /// <para>A revision whose snapshot is complete in the cache is used without any request (a branch is not checked for newer
 /// commits; <see cref="DownloadAsync"/> does that).</para>
+/// <para>As the host's <see cref="IModelResolver"/> (<c>AddHuggingFaceHub()</c>, which <c>AddGpt2Backend()</c> calls), it
+/// makes <c>Gpt2Kit:Model</c> take the same values as <c>--model</c>.</para>
 /// </remarks>
-public sealed class HuggingFaceModelResolver
+public sealed class HuggingFaceModelResolver : IModelResolver
 {
     private readonly HubHttpClient _http;
 
@@ -84,6 +88,11 @@ public sealed class HuggingFaceModelResolver
         return TryGetCached(reference) ?? await DownloadAsync(reference, progress, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Resolves like <see cref="ResolveAsync(string, IProgress{HubDownloadProgress}, CancellationToken)"/>, without
+    /// progress, and gives the folder.</summary>
+    async Task<string> IModelResolver.ResolveAsync(string location, CancellationToken cancellationToken) =>
+        (await ResolveAsync(location, progress: null, cancellationToken).ConfigureAwait(false)).Path;
+
     /// <summary>The cached snapshot of <paramref name="reference"/> when it is complete; null otherwise. Makes no request.</summary>
     public ResolvedModel? TryGetCached(HubModelReference reference)
     {
@@ -127,7 +136,7 @@ public sealed class HuggingFaceModelResolver
             IReadOnlyList<string> shards;
             try
             {
-                shards = HubCacheLayout.ReadShardNames(await File.ReadAllBytesAsync(layout.BlobPath(indexEtag), cancellationToken).ConfigureAwait(false), HubCacheLayout.WeightsIndexFile);
+                shards = HubCacheLayout.ReadShardNames(HubCacheLayout.ReadIndex(layout.BlobPath(indexEtag)), HubCacheLayout.WeightsIndexFile);
             }
             catch (InvalidDataException e)
             {

@@ -2,7 +2,7 @@ using System.Text;
 using Gpt2Kit.Hub;
 using Gpt2Kit.Testing;
 
-namespace Gpt2Kit.Tests.Hub;
+namespace Gpt2Kit.Hub.Tests;
 
 public sealed class HuggingFaceModelResolverTests : IDisposable
 {

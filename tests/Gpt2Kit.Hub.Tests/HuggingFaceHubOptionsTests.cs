@@ -1,6 +1,6 @@
 using Gpt2Kit.Hub;
 
-namespace Gpt2Kit.Tests.Hub;
+namespace Gpt2Kit.Hub.Tests;
 
 public sealed class HuggingFaceHubOptionsTests
 {
