@@ -98,6 +98,9 @@ internal sealed class ScriptedTextGenerator : ITextGenerator
     public Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
+    public Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, int topAlternatives, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceType == typeof(GenerationOptions) ? Defaults : serviceType.IsInstanceOfType(this) ? this : null;
 }

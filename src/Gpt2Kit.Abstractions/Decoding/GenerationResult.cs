@@ -77,4 +77,9 @@ public sealed record GenerationUpdate
 /// <param name="SumLogprob">The sum over the continuation's tokens.</param>
 /// <param name="TokenLogprobs">One value per continuation token.</param>
 /// <remarks>Immutable by convention; thread-safe for reading.</remarks>
-public sealed record ScoreResult(double SumLogprob, float[] TokenLogprobs);
+public sealed record ScoreResult(double SumLogprob, float[] TokenLogprobs)
+{
+    /// <summary>When asked for: per continuation token, the most likely tokens at its position, most likely first
+    /// (<see cref="TokenAlternative.Score"/> the raw logit, <see cref="TokenAlternative.Logprob"/> its log-softmax).</summary>
+    public IReadOnlyList<TokenAlternative[]>? Alternatives { get; init; }
+}

@@ -24,6 +24,12 @@ public interface ITextGenerator
     /// <summary>The log-probability of <paramref name="continuation"/> after <paramref name="prompt"/>.</summary>
     Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, CancellationToken cancellationToken = default);
 
+    /// <summary>The log-probability of <paramref name="continuation"/> after <paramref name="prompt"/>, and at each of its
+    /// positions the <paramref name="topAlternatives"/> most likely tokens (<see cref="ScoreResult.Alternatives"/>), as an
+    /// evaluation harness asks of an OpenAI server's <c>echo</c>.</summary>
+    /// <exception cref="GenerationConfigurationException"><paramref name="topAlternatives"/> is outside <c>top_alternatives</c>' range.</exception>
+    Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, int topAlternatives, CancellationToken cancellationToken = default);
+
     /// <summary>Asks for a service the generator holds (the model, the tokenizer, itself), or null.</summary>
     object? GetService(Type serviceType, object? serviceKey = null);
 }
@@ -56,6 +62,10 @@ public class DelegatingTextGenerator : ITextGenerator, IDisposable
     /// <inheritdoc/>
     public virtual Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, CancellationToken cancellationToken = default) =>
         InnerGenerator.ScoreAsync(prompt, continuation, cancellationToken);
+
+    /// <inheritdoc/>
+    public virtual Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, int topAlternatives, CancellationToken cancellationToken = default) =>
+        InnerGenerator.ScoreAsync(prompt, continuation, topAlternatives, cancellationToken);
 
     /// <inheritdoc/>
     public virtual object? GetService(Type serviceType, object? serviceKey = null)

@@ -5,9 +5,9 @@ namespace Gpt2Kit.ML.Scoring;
 
 /// <summary>Scores several continuations in one model session: the rows (prompt then continuation) are left-padded to one
 /// width and run in chunks of positions, each row's logits read at its own continuation positions. Padding is masked out,
-/// so each row gets the log-probabilities it gets alone (<see cref="ITextGenerator.ScoreAsync"/>) to float rounding.</summary>
+/// so each row gets the log-probabilities it gets alone (<see cref="ITextGenerator.ScoreAsync(int[], int[], CancellationToken)"/>) to float rounding.</summary>
 /// <remarks>Stateless; thread-safe. Rows the library would reject or treat specially (an empty continuation, an empty
-/// prompt, more tokens than the context) go to <see cref="ITextGenerator.ScoreAsync"/> one by one, so its rules and errors
+/// prompt, more tokens than the context) go to <see cref="ITextGenerator.ScoreAsync(int[], int[], CancellationToken)"/> one by one, so its rules and errors
 /// stay the only ones.</remarks>
 internal static class BatchScorer
 {

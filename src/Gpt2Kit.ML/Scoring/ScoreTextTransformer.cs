@@ -9,7 +9,7 @@ namespace Gpt2Kit.ML.Scoring;
 /// <summary>Scores each row's text under a Gpt2Kit model — its log-probability and, optionally, perplexity and token count,
 /// as float features — alone or as the continuation of a prompt column: the fitted form of
 /// <c>mlContext.Transforms.Text.ScoreText</c>.</summary>
-/// <remarks>Immutable; thread-safe. A row's values are what <see cref="ITextGenerator.ScoreAsync"/> gives for
+/// <remarks>Immutable; thread-safe. A row's values are what <see cref="ITextGenerator.ScoreAsync(int[], int[], CancellationToken)"/> gives for
 /// <c>(Encode(prompt), Encode(text))</c>: a prediction engine, and a cursor with a batch size of 1 (the
 /// default, see <see cref="ScoreTextOptions.BatchSize"/>), call it row by row; a larger batch is scored in one left-padded
 /// model session (equal to 1e-4, the float rounding of a padded batch) when the generator exposes its

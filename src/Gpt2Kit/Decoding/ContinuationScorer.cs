@@ -30,11 +30,12 @@ internal static class ContinuationScorer
         return prompt;
     }
 
-    public static ScoreResult Score(ICausalLanguageModel model, int[] prompt, int[] continuation, CancellationToken cancellationToken)
+    /// <summary>Scores the continuation; with <paramref name="top"/> &gt; 0 also lists each position's most likely tokens.</summary>
+    public static ScoreResult Score(ICausalLanguageModel model, int[] prompt, int[] continuation, int top, CancellationToken cancellationToken)
     {
         if (continuation.Length == 0)
         {
-            return new ScoreResult(0, []);
+            return new ScoreResult(0, []) { Alternatives = top > 0 ? [] : null };
         }
 
         int vocab = model.Info.VocabSize;
@@ -60,15 +61,28 @@ internal static class ContinuationScorer
 
         var scratch = new float[vocab];
         var logprobs = new float[count];
+        var alternatives = top > 0 ? new TokenAlternative[count][] : null;
+        int[] topIds = new int[Math.Min(top, vocab)];
+        float[] topLogits = new float[topIds.Length];
         double sum = 0;
         for (int i = 0; i < count; i++)
         {
             var row = logits.AsSpan(i * vocab, vocab);
-            logprobs[i] = row[continuation[i]] - ScoreMath.LogSumExp(row, scratch);
+            float logSumExp = ScoreMath.LogSumExp(row, scratch);
+            logprobs[i] = row[continuation[i]] - logSumExp;
             sum += logprobs[i];
+            if (alternatives is not null)
+            {
+                int found = ScoreMath.TopK(row, topIds, topLogits);
+                alternatives[i] = new TokenAlternative[found];
+                for (int j = 0; j < found; j++)
+                {
+                    alternatives[i][j] = new TokenAlternative(topIds[j], topLogits[j], topLogits[j] - logSumExp);
+                }
+            }
         }
 
-        return new ScoreResult(sum, logprobs);
+        return new ScoreResult(sum, logprobs) { Alternatives = alternatives };
     }
 
     private static int[] Ones(int count)

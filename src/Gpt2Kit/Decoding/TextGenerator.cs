@@ -204,7 +204,18 @@ public sealed class TextGenerator : ITextGenerator
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(continuation);
         var scoredPrompt = ContinuationScorer.Check(prompt, continuation, Model);
-        return Task.Run(() => ContinuationScorer.Score(new ChunkedPrefillModel(_model, cancellationToken, null), scoredPrompt, continuation, cancellationToken), cancellationToken);
+        return Task.Run(() => ContinuationScorer.Score(new ChunkedPrefillModel(_model, cancellationToken, null), scoredPrompt, continuation, 0, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, int topAlternatives, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(continuation);
+        GenerationOptionRules.TopAlternatives.Check(topAlternatives);
+        var scoredPrompt = ContinuationScorer.Check(prompt, continuation, Model);
+        return Task.Run(() => ContinuationScorer.Score(new ChunkedPrefillModel(_model, cancellationToken, null), scoredPrompt, continuation, topAlternatives,
+            cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc/>
