@@ -106,16 +106,82 @@ public sealed class CompletionsTests(ServerFixture server) : IClassFixture<Serve
 
         status.Should().Be(200, body.ToJsonString());
         var expected = await server.Library.GenerateAsync(GenerationRequest.FromText(Prompt, server.LibraryOptions(o => { o.DoSample = false; o.MaxNewTokens = 5; })));
+        int[] ids = server.Library.Tokenizer.Encode(Prompt);
+        var promptScore = await server.Library.ScoreAsync(ids[..1], ids[1..]);
         var choice = body["choices"]![0]!;
         ((string)choice["text"]!).Should().Be(Prompt + expected.Texts[0]);
-        var tokenLogprobs = choice["logprobs"]!["token_logprobs"]!.AsArray().Select(v => (float)v!).ToArray();
-        tokenLogprobs.Should().HaveCount(5);
-        for (int i = 0; i < 5; i++)
+
+        // The prompt's tokens lead (the first has no log-probability), then the five generated ones.
+        var logprobs = choice["logprobs"]!;
+        var tokenLogprobs = logprobs["token_logprobs"]!.AsArray();
+        tokenLogprobs.Should().HaveCount(ids.Length + 5);
+        tokenLogprobs[0].Should().BeNull();
+        for (int i = 1; i < ids.Length; i++)
         {
-            tokenLogprobs[i].Should().BeApproximately(expected.TokenLogprobs[0][i], 1e-5f);
+            ((float)tokenLogprobs[i]!).Should().BeApproximately(promptScore.TokenLogprobs[i - 1], 1e-5f);
         }
 
-        choice["logprobs"]!["top_logprobs"]!.AsArray().Should().AllSatisfy(top => top!.AsObject().Count.Should().BeInRange(1, 2));
+        for (int i = 0; i < 5; i++)
+        {
+            ((float)tokenLogprobs[ids.Length + i]!).Should().BeApproximately(expected.TokenLogprobs[0][i], 1e-5f);
+        }
+
+        string.Concat(logprobs["tokens"]!.AsArray().Select(t => (string)t!)).Should().Be((string)choice["text"]!);
+        var top = logprobs["top_logprobs"]!.AsArray();
+        top[0].Should().BeNull();
+        top.Skip(1).Should().AllSatisfy(t => t!.AsObject().Count.Should().BeInRange(1, 2));
+    }
+
+    [Fact]
+    public async Task Max_tokens_zero_with_echo_scores_the_prompt_as_evaluation_harnesses_ask()
+    {
+        var (status, body) = await server.PostAsync("/v1/completions",
+            new { model = ServerFixture.ModelName, prompt = Prompt, max_tokens = 0, logprobs = 1, echo = true });
+
+        status.Should().Be(200, body.ToJsonString());
+        int[] ids = server.Library.Tokenizer.Encode(Prompt);
+        var expected = await server.Library.ScoreAsync(ids[..1], ids[1..], topAlternatives: 1);
+        var choice = body["choices"]![0]!;
+        ((string)choice["text"]!).Should().Be(Prompt);
+        ((string)choice["finish_reason"]!).Should().Be("length");
+        body["usage"]!["completion_tokens"]!.GetValue<int>().Should().Be(0);
+        var tokenLogprobs = choice["logprobs"]!["token_logprobs"]!.AsArray();
+        tokenLogprobs.Skip(1).Select(v => (float)v!).Should().Equal(expected.TokenLogprobs, (a, b) => Math.Abs(a - b) < 1e-5f);
+
+        // The greedy check a harness makes: at each position, the one alternative listed is the most likely token.
+        var top = choice["logprobs"]!["top_logprobs"]!.AsArray();
+        for (int i = 1; i < ids.Length; i++)
+        {
+            var alternative = expected.Alternatives![i - 1][0];
+            top[i]!.AsObject().Select(kv => kv.Key).Should().Equal(server.Library.Tokenizer.Decode([alternative.TokenId]));
+        }
+    }
+
+    [Fact]
+    public async Task Streaming_a_scored_prompt_sends_it_with_its_logprobs_in_one_chunk()
+    {
+        using var response = await server.Http.PostAsJsonAsync("/v1/completions", new
+        {
+            model = ServerFixture.ModelName, prompt = Prompt, max_tokens = 0, logprobs = 0, echo = true, stream = true,
+        });
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+
+        events[^1].Should().Be("data: [DONE]");
+        var choices = events[..^1].Select(e => JsonNode.Parse(e["data: ".Length..])!).SelectMany(c => c["choices"]!.AsArray()).ToList();
+        choices.Should().ContainSingle();
+        ((string)choices[0]!["text"]!).Should().Be(Prompt);
+        choices[0]!["logprobs"]!["token_logprobs"]!.AsArray().Should().HaveCount(server.Library.Tokenizer.Encode(Prompt).Length);
+        ((string)choices[0]!["finish_reason"]!).Should().Be("length");
+    }
+
+    [Fact]
+    public async Task Max_tokens_zero_without_echo_is_refused()
+    {
+        var (status, body) = await server.PostAsync("/v1/completions", new { model = ServerFixture.ModelName, prompt = Prompt, max_tokens = 0 });
+
+        status.Should().Be(400);
+        ((string)body["error"]!["param"]!).Should().Be("max_tokens");
+        ((string)body["error"]!["message"]!).Should().Contain("only with echo");
     }
 
     [Fact]

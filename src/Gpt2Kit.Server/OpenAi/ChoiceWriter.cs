@@ -13,9 +13,50 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
     private readonly string _id = (request.Chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private readonly Dictionary<int, Choice> _choices = [];
+    private IReadOnlyList<JsonObject>[]? _promptLogprobs;
 
     /// <summary>Generated tokens over every choice.</summary>
     public int CompletionTokens => _choices.Values.Sum(c => c.Tokens);
+
+    /// <summary>With <c>echo</c> and <c>logprobs</c>: the prompts' tokens, each with its log-probability after the tokens
+    /// before it and the most likely alternatives there (the first token has neither, as in OpenAI's API). They lead
+    /// each choice's log-probabilities.</summary>
+    public void SetPromptScores(IReadOnlyList<ScoreResult> scores)
+    {
+        _promptLogprobs = new IReadOnlyList<JsonObject>[scores.Count];
+        for (int p = 0; p < scores.Count; p++)
+        {
+            int[] ids = request.PromptIds[p];
+            var entries = new List<JsonObject>(ids.Length);
+            for (int i = 0; i < ids.Length; i++)
+            {
+                var entry = Choice.Entry(tokenizer.Decode([ids[i]]), null);
+                entry["top_logprobs"] = i == 0 ? null : new JsonArray([.. (scores[p].Alternatives?[i - 1] ?? [])
+                    .Select(a => (JsonNode)Choice.Entry(tokenizer.Decode([a.TokenId]), a.Logprob))]);
+                if (i > 0)
+                {
+                    entry["logprob"] = Choice.Logprob(scores[p].TokenLogprobs[i - 1]);
+                }
+
+                entries.Add(entry);
+            }
+
+            _promptLogprobs[p] = entries;
+        }
+    }
+
+    /// <summary>A score-only request's choices: each the prompt itself, with its log-probabilities, nothing generated.</summary>
+    public IEnumerable<JsonObject> EchoOnly()
+    {
+        int n = Math.Max(1, request.Generation.Options?.NumReturnSequences ?? 1);
+        for (int row = 0; row < request.PromptTexts.Count * n; row++)
+        {
+            if (Add(new GenerationUpdate { Row = row, Step = 0, Text = string.Empty, TokenId = -1, FinishReason = FinishReason.Length }) is { } chunk)
+            {
+                yield return chunk;
+            }
+        }
+    }
 
     /// <summary>Takes one update; returns the stream chunk to send for it, or null when there is nothing to send yet.</summary>
     public JsonObject? Add(GenerationUpdate update)
@@ -39,20 +80,30 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
         }
 
         choice.Started |= text.Length > 0;
-        JsonObject? logprobs = null;
+        var logprobs = new List<JsonObject>();
+        if (!request.Chat && request.Echo && _promptLogprobs is not null && !choice.PromptScored)
+        {
+            choice.PromptScored = true;
+            foreach (var entry in _promptLogprobs[PromptIndex(update.Row)])
+            {
+                choice.Logprobs.Add(entry);
+                logprobs.Add((JsonObject)entry.DeepClone());
+            }
+        }
+
         if (update.TokenId >= 0)
         {
             choice.Tokens++;
             if (request.Logprobs)
             {
-                logprobs = choice.AddLogprob(update, tokenizer);
+                logprobs.Add(choice.AddLogprob(update, tokenizer));
             }
         }
 
         choice.Text.Append(text);
         string? finish = update.FinishReason == FinishReason.None ? null : FinishName(update.FinishReason);
         choice.Finish ??= finish;
-        if (text.Length == 0 && logprobs is null && finish is null && (choice.RoleSent || !request.Chat))
+        if (text.Length == 0 && logprobs.Count == 0 && finish is null && (choice.RoleSent || !request.Chat))
         {
             return null;
         }
@@ -69,12 +120,12 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
 
             delta["content"] = text;
             chunkChoice["delta"] = delta;
-            chunkChoice["logprobs"] = logprobs is null ? null : new JsonObject { ["content"] = new JsonArray(logprobs) };
+            chunkChoice["logprobs"] = logprobs.Count == 0 ? null : new JsonObject { ["content"] = new JsonArray([.. logprobs]) };
         }
         else
         {
             chunkChoice["text"] = text;
-            chunkChoice["logprobs"] = logprobs is null ? null : Completion([logprobs]);
+            chunkChoice["logprobs"] = logprobs.Count == 0 ? null : Completion(logprobs);
         }
 
         chunkChoice["finish_reason"] = finish;
@@ -133,7 +184,9 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
     };
 
     // Output rows are prompt-major: row = prompt × n + i.
-    private string Prompt(int row) => request.PromptTexts[Math.Min(row / Math.Max(1, request.Generation.Options?.NumReturnSequences ?? 1), request.PromptTexts.Count - 1)];
+    private int PromptIndex(int row) => Math.Min(row / Math.Max(1, request.Generation.Options?.NumReturnSequences ?? 1), request.PromptTexts.Count - 1);
+
+    private string Prompt(int row) => request.PromptTexts[PromptIndex(row)];
 
     // The legacy completions shape: parallel lists over the tokens.
     private static JsonObject Completion(IEnumerable<JsonObject> entries)
@@ -151,9 +204,10 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
         {
             ["tokens"] = new JsonArray([.. list.Select(e => e["token"]?.DeepClone())]),
             ["token_logprobs"] = new JsonArray([.. list.Select(e => e["logprob"]?.DeepClone())]),
-            ["top_logprobs"] = new JsonArray([.. list.Select(e => (JsonNode)new JsonObject(
-                ((JsonArray)e["top_logprobs"]!).OfType<JsonObject>()
-                    .GroupBy(t => (string)t["token"]!).Select(g => KeyValuePair.Create(g.Key, g.First()["logprob"]?.DeepClone()))))]),
+            ["top_logprobs"] = new JsonArray([.. list.Select(e => e["top_logprobs"] is JsonArray top
+                ? (JsonNode)new JsonObject(top.OfType<JsonObject>()
+                    .GroupBy(t => (string)t["token"]!).Select(g => KeyValuePair.Create(g.Key, g.First()["logprob"]?.DeepClone())))
+                : null)]),
             ["text_offset"] = offsets,
         };
     }
@@ -181,6 +235,8 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
 
         public string? Finish { get; set; }
 
+        public bool PromptScored { get; set; }
+
         // The chosen token's logprob is the model's (log-softmax of the raw logits); the alternatives' are after the
         // request's processor chain, i.e. what the sampler chose from.
         public JsonObject AddLogprob(GenerationUpdate update, ITokenizer tokenizer)
@@ -198,11 +254,14 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
             return (JsonObject)entry.DeepClone();
         }
 
-        private static JsonObject Entry(string token, float logprob) => new()
+        public static JsonObject Entry(string token, float? logprob) => new()
         {
             ["token"] = token,
-            ["logprob"] = float.IsNegativeInfinity(logprob) ? -9999f : logprob,
+            ["logprob"] = logprob is { } value ? Logprob(value) : null,
             ["bytes"] = new JsonArray([.. Encoding.UTF8.GetBytes(token).Select(b => (JsonNode)(int)b)]),
         };
+
+        // JSON has no −∞: OpenAI's servers report an impossible token as −9999.
+        public static JsonNode Logprob(float logprob) => float.IsNegativeInfinity(logprob) ? -9999f : logprob;
     }
 }

@@ -107,6 +107,17 @@ internal static class OpenAiEndpoints
         CancellationToken aborted)
     {
         var writer = new ChoiceWriter(request, generator.Tokenizer, model);
+        if (!request.Chat && request.Echo && request.Logprobs)
+        {
+            writer.SetPromptScores(await ScorePrompts(generator, request, aborted));
+        }
+
+        if (request.ScoreOnly)
+        {
+            await Respond(http, request, writer, writer.EchoOnly().ToAsyncEnumerable(), aborted);
+            return;
+        }
+
         await using var updates = generator.GenerateStreamingAsync(request.Generation, aborted).GetAsyncEnumerator(aborted);
         bool more;
         try
@@ -120,18 +131,35 @@ internal static class OpenAiEndpoints
         }
 
         metrics.TimeToFirstToken(Stopwatch.GetElapsedTime(arrived));
+        await Respond(http, request, writer, Chunks(writer, updates, more), aborted);
+        metrics.Tokens(writer.CompletionTokens);
+    }
+
+    // The chunks of the updates still to come (the first already read).
+    private static async IAsyncEnumerable<JsonObject> Chunks(ChoiceWriter writer, IAsyncEnumerator<GenerationUpdate> updates, bool more)
+    {
+        for (; more; more = await updates.MoveNextAsync())
+        {
+            if (writer.Add(updates.Current) is { } chunk)
+            {
+                yield return chunk;
+            }
+        }
+    }
+
+    // Streams the chunks as server-sent events, or collects them into one response.
+    private static async Task Respond(HttpContext http, OpenAiRequest request, ChoiceWriter writer, IAsyncEnumerable<JsonObject> chunks,
+        CancellationToken aborted)
+    {
         if (request.Stream)
         {
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
             try
             {
-                for (; more; more = await updates.MoveNextAsync())
+                await foreach (var chunk in chunks.WithCancellation(aborted))
                 {
-                    if (writer.Add(updates.Current) is { } chunk)
-                    {
-                        await Send(http, chunk, aborted);
-                    }
+                    await Send(http, chunk, aborted);
                 }
 
                 if (request.IncludeUsage)
@@ -149,15 +177,35 @@ internal static class OpenAiEndpoints
         }
         else
         {
-            for (; more; more = await updates.MoveNextAsync())
+            await foreach (var _ in chunks.WithCancellation(aborted))
             {
-                writer.Add(updates.Current);
+                // The writer keeps what the response needs.
             }
 
             await http.Response.WriteAsJsonAsync(writer.Response(), aborted);
         }
+    }
 
-        metrics.Tokens(writer.CompletionTokens);
+    // Each prompt scored token by token after its first token, with the alternatives logprobs asks for.
+    private static async Task<ScoreResult[]> ScorePrompts(TextGenerator generator, OpenAiRequest request, CancellationToken aborted)
+    {
+        var scores = new ScoreResult[request.PromptIds.Count];
+        for (int p = 0; p < scores.Length; p++)
+        {
+            int[] ids = request.PromptIds[p];
+            try
+            {
+                scores[p] = ids.Length < 2
+                    ? new ScoreResult(0, []) { Alternatives = [] }
+                    : await generator.ScoreAsync(ids[..1], ids[1..], request.LogprobCount, aborted);
+            }
+            catch (GenerationConfigurationException e)
+            {
+                throw OpenAiRequest.FromLibrary(e, request.Chat);
+            }
+        }
+
+        return scores;
     }
 
     private static async Task Send(HttpContext http, JsonObject chunk, CancellationToken aborted)

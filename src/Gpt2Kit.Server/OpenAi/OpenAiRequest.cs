@@ -50,7 +50,16 @@ internal sealed record OpenAiRequest
     /// <summary>Whether token log-probabilities are returned.</summary>
     public required bool Logprobs { get; init; }
 
+    /// <summary>How many alternatives each log-probability entry lists.</summary>
+    public required int LogprobCount { get; init; }
+
+    /// <summary><c>max_tokens</c> 0 with <c>echo</c>: the prompt is scored and nothing is generated.</summary>
+    public required bool ScoreOnly { get; init; }
+
     public required IReadOnlyList<string> PromptTexts { get; init; }
+
+    /// <summary>The prompts' token ids, one array per prompt.</summary>
+    public required IReadOnlyList<int[]> PromptIds { get; init; }
 
     public required int PromptTokens { get; init; }
 
@@ -78,7 +87,7 @@ internal sealed record OpenAiRequest
         var hf = new JsonObject();
         JsonNode? processors = null;
         bool? stream = null, echo = null, logprobsFlag = null;
-        int? completionLogprobs = null, topLogprobs = null;
+        int? completionLogprobs = null, topLogprobs = null, maxTokens = null;
         IReadOnlyList<string> prompts;
         IReadOnlyList<int[]>? ids = null;
         if (chat)
@@ -114,7 +123,8 @@ internal sealed record OpenAiRequest
                 case "max_tokens" or "max_completion_tokens":
                     if (value is not null)
                     {
-                        hf["max_new_tokens"] = Count(key, value, 1, int.MaxValue);
+                        // 0 only scores the prompt (with echo, as evaluation harnesses ask); checked once echo is known.
+                        maxTokens = Count(key, value, 0, int.MaxValue);
                     }
 
                     break;
@@ -156,6 +166,19 @@ internal sealed record OpenAiRequest
         if (fields["stream_options"] is JsonObject streamOptions && stream != true)
         {
             throw new OpenAiException(400, "stream_options: only allowed when stream is true.", "stream_options", "invalid_value");
+        }
+
+        bool scoreOnly = maxTokens == 0;
+        if (scoreOnly && echo != true)
+        {
+            throw new OpenAiException(400, "max_tokens: 0 is allowed only with echo on a completion (the prompt is scored, nothing is generated); expected 1 or more.",
+                "max_tokens", "invalid_value");
+        }
+
+        if (maxTokens is not null)
+        {
+            // A score-only request still carries a valid limit, so its other settings are validated as usual.
+            hf["max_new_tokens"] = Math.Max(1, maxTokens.Value);
         }
 
         bool includeUsage = fields["stream_options"] is JsonObject so && so["include_usage"] is { } usage && Flag("stream_options.include_usage", usage);
@@ -200,6 +223,7 @@ internal sealed record OpenAiRequest
             options.Processors = Processors(processors);
         }
 
+        IReadOnlyList<int[]> promptIds = ids ?? [.. prompts.Select(p => tokenizer.Encode(p))];
         var generation = ids is null ? new GenerationRequest { Prompts = prompts, Options = options } : GenerationRequest.FromIds(ids, options);
         return new OpenAiRequest
         {
@@ -208,9 +232,12 @@ internal sealed record OpenAiRequest
             Stream = stream == true,
             IncludeUsage = includeUsage,
             Echo = echo == true,
+            ScoreOnly = scoreOnly,
             Logprobs = alternatives is not null,
+            LogprobCount = alternatives ?? 0,
             PromptTexts = prompts,
-            PromptTokens = ids?.Sum(i => i.Length) ?? prompts.Sum(p => tokenizer.Encode(p).Length),
+            PromptIds = promptIds,
+            PromptTokens = promptIds.Sum(i => i.Length),
         };
     }
 
