@@ -75,6 +75,7 @@ internal static class BatchScorer
         int chunk = (int)Math.Clamp(MaxLogitsFloats / ((long)count * vocab), 1, MaxChunk);
         var logits = new float[(long)count * chunk * vocab];
         var logprobs = rows.Select(r => new float[r.Continuation.Length]).ToArray();
+        var scratch = new float[vocab];
         using var session = model.CreateSession(count, width);
         for (int start = 0; start < width; start += chunk)
         {
@@ -106,29 +107,12 @@ internal static class BatchScorer
                     if (p >= first && p < width - 1)
                     {
                         var row = chunkLogits.Slice(((r * length) + t) * vocab, vocab);
-                        logprobs[r][p - first] = row[ids[r, p + 1]] - LogSumExp(row);
+                        logprobs[r][p - first] = row[ids[r, p + 1]] - ScoreMath.LogSumExp(row, scratch);
                     }
                 }
             }
         }
 
         return [.. logprobs.Select(l => new ScoreResult(l.Sum(v => (double)v), l))];
-    }
-
-    private static float LogSumExp(ReadOnlySpan<float> values)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float v in values)
-        {
-            max = Math.Max(max, v);
-        }
-
-        double sum = 0;
-        foreach (float v in values)
-        {
-            sum += Math.Exp(v - max);
-        }
-
-        return (float)(max + Math.Log(sum));
     }
 }
