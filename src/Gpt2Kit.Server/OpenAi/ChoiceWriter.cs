@@ -80,14 +80,14 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
         }
 
         choice.Started |= text.Length > 0;
-        var logprobs = new List<JsonObject>();
+        List<JsonObject>? logprobs = null;
         if (!request.Chat && request.Echo && _promptLogprobs is not null && !choice.PromptScored)
         {
             choice.PromptScored = true;
             foreach (var entry in _promptLogprobs[PromptIndex(update.Row)])
             {
                 choice.Logprobs.Add(entry);
-                logprobs.Add((JsonObject)entry.DeepClone());
+                (logprobs ??= []).Add((JsonObject)entry.DeepClone());
             }
         }
 
@@ -96,14 +96,14 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
             choice.Tokens++;
             if (request.Logprobs)
             {
-                logprobs.Add(choice.AddLogprob(update, tokenizer));
+                (logprobs ??= []).Add(choice.AddLogprob(update, tokenizer));
             }
         }
 
         choice.Text.Append(text);
         string? finish = update.FinishReason == FinishReason.None ? null : FinishName(update.FinishReason);
         choice.Finish ??= finish;
-        if (text.Length == 0 && logprobs.Count == 0 && finish is null && (choice.RoleSent || !request.Chat))
+        if (text.Length == 0 && logprobs is null && finish is null && (choice.RoleSent || !request.Chat))
         {
             return null;
         }
@@ -120,12 +120,12 @@ internal sealed class ChoiceWriter(OpenAiRequest request, ITokenizer tokenizer, 
 
             delta["content"] = text;
             chunkChoice["delta"] = delta;
-            chunkChoice["logprobs"] = logprobs.Count == 0 ? null : new JsonObject { ["content"] = new JsonArray([.. logprobs]) };
+            chunkChoice["logprobs"] = logprobs is null ? null : new JsonObject { ["content"] = new JsonArray([.. logprobs]) };
         }
         else
         {
             chunkChoice["text"] = text;
-            chunkChoice["logprobs"] = logprobs.Count == 0 ? null : Completion(logprobs);
+            chunkChoice["logprobs"] = logprobs is null ? null : Completion(logprobs);
         }
 
         chunkChoice["finish_reason"] = finish;

@@ -199,13 +199,8 @@ public sealed class TextGenerator : ITextGenerator
     }
 
     /// <inheritdoc/>
-    public Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(prompt);
-        ArgumentNullException.ThrowIfNull(continuation);
-        var scoredPrompt = ContinuationScorer.Check(prompt, continuation, Model);
-        return Task.Run(() => ContinuationScorer.Score(new ChunkedPrefillModel(_model, cancellationToken, null), scoredPrompt, continuation, 0, cancellationToken), cancellationToken);
-    }
+    public Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, CancellationToken cancellationToken = default) =>
+        ScoreAsync(prompt, continuation, 0, cancellationToken);
 
     /// <inheritdoc/>
     public Task<ScoreResult> ScoreAsync(int[] prompt, int[] continuation, int topAlternatives, CancellationToken cancellationToken = default)
