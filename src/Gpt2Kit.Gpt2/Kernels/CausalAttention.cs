@@ -86,15 +86,54 @@ internal static class CausalAttention
             }
 
             Softmax.Apply(s);
-            for (int j = 0; j < visible; j++)
+
+            // Four registers of the output at a time stay in registers over all keys (instead of a load and a store of
+            // the output per key); each element still sums its keys in order, so the result is the same bit for bit.
+            int first = 0;
+            for (; first + (4 * TVec.Count) <= headSize; first += 4 * TVec.Count)
             {
-                // Padding weights are exactly zero (exp(finfo.min − max) underflows); skipping them changes nothing.
-                if (keyMask[j] != 0)
+                WeightedValueStrip<TVec>(s, keyMask, ref Unsafe.Add(ref v, first), headSize, ref Unsafe.Add(ref o, first));
+            }
+
+            if (first < headSize)
+            {
+                for (int j = 0; j < visible; j++)
                 {
-                    Axpy<TVec>(s[j], ref Unsafe.Add(ref v, (nint)j * headSize), ref o, headSize);
+                    // Padding weights are exactly zero (exp(finfo.min − max) underflows); skipping them changes nothing.
+                    if (keyMask[j] != 0)
+                    {
+                        Axpy<TVec>(s[j], ref Unsafe.Add(ref v, ((nint)j * headSize) + first), ref Unsafe.Add(ref o, first), headSize - first);
+                    }
                 }
             }
         }
+    }
+
+    // output[0 .. 4·Count) = Σ_j weights[j] · values[j, 0 .. 4·Count) over the real keys, in key order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WeightedValueStrip<TVec>(ReadOnlySpan<float> weights, ReadOnlySpan<int> keyMask, ref float values, int rowLength, ref float output)
+        where TVec : struct, ISimdVector<TVec>
+    {
+        nuint n = (nuint)TVec.Count;
+        TVec a0 = TVec.Zero, a1 = TVec.Zero, a2 = TVec.Zero, a3 = TVec.Zero;
+        for (int j = 0; j < weights.Length; j++)
+        {
+            // Padding weights are exactly zero (exp(finfo.min − max) underflows); skipping them changes nothing.
+            if (keyMask[j] != 0)
+            {
+                var w = TVec.Create(weights[j]);
+                ref float row = ref Unsafe.Add(ref values, (nint)j * rowLength);
+                a0 = TVec.MultiplyAdd(TVec.Load(ref row, 0), w, a0);
+                a1 = TVec.MultiplyAdd(TVec.Load(ref row, n), w, a1);
+                a2 = TVec.MultiplyAdd(TVec.Load(ref row, 2 * n), w, a2);
+                a3 = TVec.MultiplyAdd(TVec.Load(ref row, 3 * n), w, a3);
+            }
+        }
+
+        TVec.Store(a0, ref output, 0);
+        TVec.Store(a1, ref output, n);
+        TVec.Store(a2, ref output, 2 * n);
+        TVec.Store(a3, ref output, 3 * n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -16,6 +16,7 @@ public sealed class CausalAttentionTests
             data.Add(width.ToString(), 17, 7, 7, "0011011");            // left padding and a hole; head size with a tail
             data.Add(width.ToString(), 8, 3, 6, "000111");              // a padding query: every visible key is padding
             data.Add(width.ToString(), 5, 2, 5, "00010");
+            data.Add(width.ToString(), 48, 6, 8, "11011111");            // register strips of the output, then a remainder
         }
 
         return data;
