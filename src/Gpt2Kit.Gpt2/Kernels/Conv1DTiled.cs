@@ -5,13 +5,19 @@ namespace Gpt2Kit.Gpt2.Kernels;
 
 /// <summary><c>output[r, c] = Σ_k input[r, k] · weight[k, c] + bias[c]</c> over a column range, for many rows (prefill and
 /// batched steps): a cache-blocked matrix product. Register tiles of 6 rows × 2 registers (12 accumulators, 2 weight
-/// registers and a broadcast: 15 of AVX2's 16 registers) accumulate over blocks of 256 weight rows; the block's two
-/// weight columns (8 KiB–32 KiB) stay in L1 while every group of six input rows uses them, so each weight is read from
-/// memory once per call and widened from its storage format once per six rows.</summary>
+/// registers and a broadcast: 15 of AVX2's 16 registers) accumulate over blocks of 256 weight rows. With more than one
+/// tile of rows, each block of a 64-column group is first copied (widened) into contiguous fp32 panels that stay in
+/// L1/L2 while blocks of 48 input rows use them, so each weight is read from memory and converted once per call.</summary>
 /// <remarks>Stateless; thread-safe. Parallel callers give each thread its own column range.</remarks>
 internal static class Conv1DTiled
 {
     private const int InnerBlock = 256;
+
+    /// <summary>Columns widened into panels at a time: 256 weight rows × 64 columns of fp32 are 64 KiB (on the stack).</summary>
+    private const int PanelColumns = 64;
+
+    /// <summary>Input rows (8 groups of 6) that run over a panel group while their 256-value slices stay in L2 (48 KiB).</summary>
+    private const int RowBlock = 48;
 
     /// <summary>Computes columns <paramref name="columnStart"/>..<paramref name="columnEnd"/> of the output.</summary>
     /// <param name="input">Row-major <c>[rows, inner]</c>, inner being the weight's row count.</param>
@@ -54,53 +60,86 @@ internal static class Conv1DTiled
                 ref MemoryMarshal.GetReference(_bias), !_bias.IsEmpty,
                 ref MemoryMarshal.GetReference(_output));
 
-            // Narrow formats: each block of weights is widened once into an fp32 panel that every row group reads.
-            bool widen = WeightPanel.IsNarrow<TFormat>() && rows > 6;
-            Span<float> panel = widen ? stackalloc float[InnerBlock * 2 * TVec.Count] : default;
-            int c = columnStart;
-            for (; c + (2 * TVec.Count) <= columnEnd; c += 2 * TVec.Count)
+            int strip = 2 * TVec.Count;
+            int stripsEnd = columnStart + ((columnEnd - columnStart) / strip * strip);
+            if (rows > 6)
             {
-                for (int kb = 0; kb < Math.Max(inner, 1); kb += InnerBlock)
+                Panels<TFormat, TVec>(ref m, rows, columnStart, stripsEnd, stackalloc float[InnerBlock * PanelColumns]);
+            }
+            else
+            {
+                // One row group: each weight is used once, so it is read where it lies.
+                for (int c = columnStart; c < stripsEnd; c += strip)
                 {
-                    int kEnd = Math.Min(kb + InnerBlock, inner);
-                    if (widen)
-                    {
-                        WeightPanel.Widen<TFormat, TVec>(ref m.Weight, ref m.Scales, ((nuint)kb * (nuint)m.Columns) + (nuint)c, (nuint)m.Columns,
-                            kEnd - kb, 2 * TVec.Count, panel);
-                        var p = new Panel(ref Unsafe.As<float, byte>(ref MemoryMarshal.GetReference(panel)), ref m.Scales, 0, (nuint)(2 * TVec.Count));
-                        RowGroups<F32Weights, TVec>(ref m, ref p, rows, c, kb, kEnd);
-                    }
-                    else
+                    for (int kb = 0; kb < Math.Max(inner, 1); kb += InnerBlock)
                     {
                         var p = new Panel(ref m.Weight, ref m.Scales, ((nuint)kb * (nuint)m.Columns) + (nuint)c, (nuint)m.Columns);
-                        RowGroups<TFormat, TVec>(ref m, ref p, rows, c, kb, kEnd);
+                        RowGroups<TFormat, TVec>(ref m, ref p, 0, rows, c, kb, Math.Min(kb + InnerBlock, inner));
                     }
                 }
             }
 
-            for (; c + TVec.Count <= columnEnd; c += TVec.Count)
+            int tail = stripsEnd;
+            for (; tail + TVec.Count <= columnEnd; tail += TVec.Count)
             {
-                Column<TFormat, TVec>(ref m, rows, c);
+                Column<TFormat, TVec>(ref m, rows, tail);
             }
 
-            for (; c < columnEnd; c++)
+            for (; tail < columnEnd; tail++)
             {
-                Column<TFormat, SimdScalar>(ref m, rows, c);
+                Column<TFormat, SimdScalar>(ref m, rows, tail);
             }
         }
     }
 
-    private static void RowGroups<TFormat, TVec>(scoped ref Operands m, scoped ref Panel p, int rows, int c, int kb, int kEnd)
+    // Columns start..end (whole strips of two registers), many rows: per group of PanelColumns columns and block of
+    // InnerBlock weight rows, the strips are copied (widened) into contiguous fp32 panels, then every block of RowBlock
+    // input rows runs over all of them. A strip of the matrix itself is a column walk with a stride of whole rows, whose
+    // cache lines all fall in the same few L1 sets; the panel is sequential. The input block stays in L2 while the panels
+    // take turns. Every output still sums its weight rows in ascending order, block after block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Panels<TFormat, TVec>(scoped ref Operands m, int rows, int start, int end, Span<float> panels)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
-        int r = 0;
-        for (; r + 6 <= rows; r += 6)
+        int strip = 2 * TVec.Count;
+        ref byte panelBytes = ref Unsafe.As<float, byte>(ref MemoryMarshal.GetReference(panels));
+        for (int group = start; group < end; group += PanelColumns)
+        {
+            int groupEnd = Math.Min(group + PanelColumns, end);
+            for (int kb = 0; kb < Math.Max(m.Inner, 1); kb += InnerBlock)
+            {
+                int kEnd = Math.Min(kb + InnerBlock, m.Inner);
+                for (int c = group; c < groupEnd; c += strip)
+                {
+                    WeightPanel.Widen<TFormat, TVec>(ref m.Weight, ref m.Scales, ((nuint)kb * (nuint)m.Columns) + (nuint)c, (nuint)m.Columns,
+                        kEnd - kb, strip, panels.Slice((c - group) * InnerBlock, (kEnd - kb) * strip));
+                }
+
+                for (int rowStart = 0; rowStart < rows; rowStart += RowBlock)
+                {
+                    int rowEnd = Math.Min(rowStart + RowBlock, rows);
+                    for (int c = group; c < groupEnd; c += strip)
+                    {
+                        var p = new Panel(ref Unsafe.Add(ref panelBytes, (nint)(c - group) * InnerBlock * sizeof(float)), ref m.Scales, 0, (nuint)strip);
+                        RowGroups<F32Weights, TVec>(ref m, ref p, rowStart, rowEnd, c, kb, kEnd);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void RowGroups<TFormat, TVec>(scoped ref Operands m, scoped ref Panel p, int rowStart, int rowEnd, int c, int kb, int kEnd)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        int r = rowStart;
+        for (; r + 6 <= rowEnd; r += 6)
         {
             Tile<TFormat, TVec, SixRows>(ref m, ref p, r, c, kb, kEnd);
         }
 
-        switch (rows - r)
+        switch (rowEnd - r)
         {
             case 1: Tile<TFormat, TVec, OneRow>(ref m, ref p, r, c, kb, kEnd); break;
             case 2: Tile<TFormat, TVec, TwoRows>(ref m, ref p, r, c, kb, kEnd); break;

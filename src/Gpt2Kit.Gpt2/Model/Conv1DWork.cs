@@ -20,7 +20,7 @@ internal sealed unsafe class Conv1DWork(float* partials, int workers, SimdWidth 
     /// <summary>Up to this many rows take the streaming (decode) kernel; more take the tiled (prefill) kernel.</summary>
     public const int StreamingMaxRows = 8;
 
-    private const int ColumnChunk = 256;
+    private const int ColumnChunk = 128;
 
     private readonly int _chunks = ChunkCount(workers);
     private float* _input, _bias, _output;
