@@ -110,11 +110,8 @@ internal static class Conv1DTiled
             for (int kb = 0; kb < Math.Max(m.Inner, 1); kb += InnerBlock)
             {
                 int kEnd = Math.Min(kb + InnerBlock, m.Inner);
-                for (int c = group; c < groupEnd; c += strip)
-                {
-                    WeightPanel.Widen<TFormat, TVec>(ref m.Weight, ref m.Scales, ((nuint)kb * (nuint)m.Columns) + (nuint)c, (nuint)m.Columns,
-                        kEnd - kb, strip, panels.Slice((c - group) * InnerBlock, (kEnd - kb) * strip));
-                }
+                WeightPanel.WidenStrips<TFormat, TVec>(ref m.Weight, ref m.Scales, ((nuint)kb * (nuint)m.Columns) + (nuint)group, (nuint)m.Columns,
+                    kEnd - kb, (groupEnd - group) / strip, ref MemoryMarshal.GetReference(panels), (nuint)(InnerBlock * strip));
 
                 for (int rowStart = 0; rowStart < rows; rowStart += RowBlock)
                 {

@@ -20,6 +20,7 @@ internal sealed unsafe class BatchDecoder : IDisposable
     private readonly LogitsWork _logits;
     private readonly BatchAttentionWork _attentionWork;
     private readonly SimdWidth _width;
+    private readonly float* _stepLogits;
 
     /// <summary>Allocates scratch for steps of up to <paramref name="maxRows"/> rows on teams of <paramref name="workers"/>,
     /// with the kernels' SIMD width the model's sessions use.</summary>
@@ -32,11 +33,13 @@ internal sealed unsafe class BatchDecoder : IDisposable
         int d = config.HiddenSize;
         long partials = Conv1DWork.PartialFloats(workers, Math.Max(3 * d, config.InnerSize), maxRows);
         long scores = (long)workers * config.ContextLength;
-        _scratch = new NativeBuffer(BlockActivations.Floats(config, maxRows) + scores + partials + (2 * 16));
+        long logits = (long)maxRows * config.VocabSize;
+        _scratch = new NativeBuffer(BlockActivations.Floats(config, maxRows) + scores + partials + logits + (3 * 16));
         float* next = _scratch.Pointer;
         _activations = BlockActivations.Carve(ref next, config, maxRows);
         _attentionWork = new BatchAttentionWork(BlockActivations.Take(ref next, scores), config.ContextLength, maxRows) { Width = width };
         _conv = new Conv1DWork(BlockActivations.Take(ref next, partials), workers, width, maxRows);
+        _stepLogits = BlockActivations.Take(ref next, logits);
         _logits = new LogitsWork(maxRows, width);
     }
 
@@ -81,15 +84,19 @@ internal sealed unsafe class BatchDecoder : IDisposable
             TransformerBlocks.FinalNorm(_config, _weights, _activations, i, i);
         }
 
+        // All rows' logits in one contiguous block, so the output kernel uses each weight row for up to four rows at a
+        // time (the per-row sums are the same whichever rows share a pass); then each session's rows go to its span.
         _logits.Set(_activations.Final, _weights.OutputWeight);
+        _logits.AddSegment(0, m, _stepLogits);
+        team.Run(_logits);
+        long vocab = _config.VocabSize;
         int first = 0;
         for (int s = 0; s < sessions.Count; s++)
         {
-            _logits.AddSegment(first, sessions[s].Rows, (float*)logits[s]);
+            long floats = sessions[s].Rows * vocab;
+            new ReadOnlySpan<float>(_stepLogits + (first * vocab), checked((int)floats)).CopyTo(new Span<float>((float*)logits[s], checked((int)floats)));
             first += sessions[s].Rows;
         }
-
-        team.Run(_logits);
     }
 
     /// <summary>Frees the scratch.</summary>

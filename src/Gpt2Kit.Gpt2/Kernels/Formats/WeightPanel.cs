@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Gpt2Kit.Gpt2.Kernels;
 
@@ -8,6 +9,8 @@ namespace Gpt2Kit.Gpt2.Kernels;
 /// <remarks>Stateless; thread-safe.</remarks>
 internal static class WeightPanel
 {
+    private const int PrefetchRows = 8;
+
     /// <summary><c>panel[i, j] = W[start + i·stride + j]</c> for <paramref name="rows"/> × <paramref name="columns"/> elements
     /// (<paramref name="start"/> on a register boundary of the block format).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -30,6 +33,45 @@ internal static class WeightPanel
             {
                 Unsafe.Add(ref p, destination + (nuint)j) = TFormat.Get(ref weight, ref scales, source + (nuint)j);
             }
+        }
+    }
+
+    /// <summary>Widens <paramref name="rows"/> rows of <paramref name="strips"/> adjacent strips of two registers each into
+    /// strip-major panels: element (i, j) of strip s, <c>W[start + i·stride + s·2·Count + j]</c>, goes to
+    /// <c>panel[s·stripStride + i·2·Count + j]</c>. Rows are the outer loop, so the matrix is read a row segment at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WidenStrips<TFormat, TVec>(ref byte weight, ref float scales, nuint start, nuint stride, int rows, int strips, ref float panel,
+        nuint stripStride)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        nuint n = (nuint)TVec.Count;
+        nuint segmentBytes = (nuint)strips * 2 * n * (nuint)TFormat.ElementSize;
+        for (int i = 0; i < rows; i++)
+        {
+            nuint source = start + ((nuint)i * stride);
+            nuint destination = (nuint)i * 2 * n;
+
+            // The rows are far apart, a pattern the hardware prefetchers do not follow: ask for the segment a few rows on.
+            if (Sse.IsSupported && i + PrefetchRows < rows)
+            {
+                PrefetchSegment(ref Unsafe.Add(ref weight, (source + (PrefetchRows * stride)) * (nuint)TFormat.ElementSize), segmentBytes);
+            }
+
+            for (int s = 0; s < strips; s++, source += 2 * n, destination += stripStride)
+            {
+                TVec.Store(TFormat.Load<TVec>(ref weight, ref scales, source), ref panel, destination);
+                TVec.Store(TFormat.Load<TVec>(ref weight, ref scales, source + n), ref panel, destination + n);
+            }
+        }
+    }
+
+    private static unsafe void PrefetchSegment(ref byte start, nuint bytes)
+    {
+        byte* p = (byte*)Unsafe.AsPointer(ref start);
+        for (nuint offset = 0; offset < bytes; offset += 64)
+        {
+            Sse.Prefetch0(p + offset);
         }
     }
 
