@@ -10,6 +10,8 @@ namespace Gpt2Kit.Gpt2.Kernels;
 /// row reuses those eight rows while they are in L1, and the output block stays in L1 between groups.</summary>
 /// <remarks>Stateless; thread-safe. Parallel callers give each thread its own weight rows (summing the partial outputs)
 /// or its own columns.</remarks>
+// The panel is written before it is read: no need to zero it on every call.
+[SkipLocalsInit]
 internal static class Conv1DStreaming
 {
     /// <summary>Floats of output kept in L1 per column block, over all rows.</summary>

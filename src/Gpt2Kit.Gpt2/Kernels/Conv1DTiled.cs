@@ -9,6 +9,8 @@ namespace Gpt2Kit.Gpt2.Kernels;
 /// tile of rows, each block of a 64-column group is first copied (widened) into contiguous fp32 panels that stay in
 /// L1/L2 while blocks of 48 input rows use them, so each weight is read from memory and converted once per call.</summary>
 /// <remarks>Stateless; thread-safe. Parallel callers give each thread its own column range.</remarks>
+// The 64 KiB panel is written before it is read: no need to zero it on every call.
+[SkipLocalsInit]
 internal static class Conv1DTiled
 {
     private const int InnerBlock = 256;
