@@ -66,7 +66,9 @@ internal static class Conv1DStreaming
             int blockColumns = Math.Max(64, OutputBlockFloats / Math.Max(rows, 1) / 32 * 32);
 
             // Several input rows share each weight: narrow formats are widened once into an L1 panel, not once per row.
-            bool widen = rows > 1 && WeightPanel.IsNarrow<TFormat>();
+            // Not block formats: one row folds each block's scale into its input value, (x·s)·w, and a widened panel
+            // would give x·(s·w), which rounds differently; batched rows must get exactly what they get alone.
+            bool widen = rows > 1 && WeightPanel.IsNarrow<TFormat>() && !TFormat.HasBlockScales;
             Span<float> panel = widen ? stackalloc float[8 * PanelColumns] : default;
             ref byte panelBytes = ref Unsafe.As<float, byte>(ref MemoryMarshal.GetReference(panel));
             if (widen)

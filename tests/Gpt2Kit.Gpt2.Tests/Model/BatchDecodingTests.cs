@@ -1,4 +1,5 @@
 using Gpt2Kit.Gpt2.Kernels;
+using Gpt2Kit.Gpt2.Tests.Kernels;
 using Gpt2Kit.Gpt2.Tests.Support;
 using Gpt2Kit.Models;
 using Gpt2Kit.Testing.Conformance;
@@ -111,23 +112,27 @@ public sealed class BatchDecodingTests
         }
     }
 
-    [Fact]
-    public void The_streaming_kernel_gives_a_row_the_same_sums_in_any_batch_width()
+    public static TheoryData<string> Formats() => new(SimdWidths.Formats.Select(f => f.ToString()));
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void The_streaming_kernel_gives_a_row_the_same_sums_in_any_batch_width(string formatName)
     {
-        // The 124M shapes: the property the batched step relies on, at the column blockings that many rows choose.
+        // The 124M shapes: the property the batched step relies on, at the column blockings that many rows choose, in
+        // every weight format (several rows read narrow formats through a widened panel, one row reads them in place).
         const int inner = 768, columns = 3072;
+        var weight = WeightData.Create(Enum.Parse<WeightFormat>(formatName), inner, columns, 3);
         var random = new Random(3);
-        float[] weight = Enumerable.Range(0, inner * columns).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         float[] bias = Enumerable.Range(0, columns).Select(_ => (float)random.NextDouble()).ToArray();
         foreach (int rows in new[] { 2, 9, 32 })
         {
             float[] input = Enumerable.Range(0, rows * inner).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
             float[] together = new float[rows * columns];
-            Conv1DStreaming.Compute(input, rows, WeightSpan.F32(weight, inner, columns), bias, together, 96, 504, 0, columns);
+            Conv1DStreaming.Compute(input, rows, weight.Span, bias, together, 96, 504, 0, columns);
             for (int r = 0; r < rows; r++)
             {
                 float[] alone = new float[columns];
-                Conv1DStreaming.Compute(input.AsSpan(r * inner, inner), 1, WeightSpan.F32(weight, inner, columns), bias, alone, 96, 504, 0, columns);
+                Conv1DStreaming.Compute(input.AsSpan(r * inner, inner), 1, weight.Span, bias, alone, 96, 504, 0, columns);
                 together.AsSpan(r * columns, columns).ToArray().Should().Equal(alone, $"row {r} of {rows}");
             }
         }
