@@ -65,12 +65,14 @@ internal static class Conv1DStreaming
             ref float y = ref MemoryMarshal.GetReference(_output);
             int blockColumns = Math.Max(64, OutputBlockFloats / Math.Max(rows, 1) / 32 * 32);
 
-            // Several input rows share each weight: narrow formats are widened once into an L1 panel, not once per row.
-            // Not block formats: one row folds each block's scale into its input value, (x·s)·w, and a widened panel
-            // would give x·(s·w), which rounds differently; batched rows must get exactly what they get alone.
-            bool widen = rows > 1 && WeightPanel.IsNarrow<TFormat>() && !TFormat.HasBlockScales;
+            // Several input rows share each weight: each group of eight weight rows is copied (widened) once into an
+            // L1 panel with the eight rows interleaved register by register, so every row's pass reads it at fixed
+            // offsets from one moving pointer (the matrix itself needs an address computation per weight row). Not
+            // block formats: one row folds each block's scale into its input value, (x·s)·w, and a widened panel would
+            // give x·(s·w), which rounds differently; batched rows must get exactly what they get alone.
+            bool widen = rows > 1 && !TFormat.HasBlockScales;
             Span<float> panel = widen ? stackalloc float[8 * PanelColumns] : default;
-            ref byte panelBytes = ref Unsafe.As<float, byte>(ref MemoryMarshal.GetReference(panel));
+            ref float panelStart = ref MemoryMarshal.GetReference(panel);
             if (widen)
             {
                 blockColumns = Math.Min(blockColumns, PanelColumns);
@@ -105,12 +107,22 @@ internal static class Conv1DStreaming
 
                     if (widen)
                     {
-                        int panelWidth = blockEnd - blockStart;
-                        WeightPanel.Widen<TFormat, TVec>(ref w, ref s, (nuint)(((long)k * columns) + blockStart), (nuint)columns, 8, panelWidth, panel);
+                        // Whole registers through the panel; the last few columns (fewer than a register) the way one row
+                        // computes them.
+                        int registers = (blockEnd - blockStart) / TVec.Count;
+                        int registersEnd = blockStart + (registers * TVec.Count);
+                        WeightPanel.WidenInterleaved<TFormat, TVec>(ref w, ref s, (nuint)(((long)k * columns) + blockStart), (nuint)columns, registers,
+                            ref panelStart);
                         for (int r = 0; r < rows; r++)
                         {
-                            AccumulateEightWeightRows<F32Weights, TVec>(ref panelBytes, ref s, 0, (nuint)panelWidth,
-                                ref Unsafe.Add(ref x, ((nint)r * inner) + k), ref Unsafe.Add(ref y, (nint)r * columns), blockStart, blockEnd, blockStart);
+                            ref float xr = ref Unsafe.Add(ref x, ((nint)r * inner) + k);
+                            ref float yr = ref Unsafe.Add(ref y, (nint)r * columns);
+                            AccumulateInterleaved<TVec>(ref panelStart, registers, ref xr, ref Unsafe.Add(ref yr, blockStart));
+                            if (registersEnd < blockEnd)
+                            {
+                                AccumulateEightWeightRows<TFormat, TVec>(ref w, ref s, (nuint)((long)k * columns), (nuint)columns, ref xr, ref yr, registersEnd,
+                                    blockEnd, 0);
+                            }
                         }
 
                         continue;
@@ -181,6 +193,39 @@ internal static class Conv1DStreaming
             }
 
             Unsafe.Add(ref yRow, c) = sum;
+        }
+    }
+
+    // AccumulateEightWeightRows' register loop over an interleaved panel (register v of weight row i at (8·v + i)·Count):
+    // the same products in the same two chains, so the same sums.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateInterleaved<TVec>(ref float panel, int registers, ref float x, ref float yBlock)
+        where TVec : struct, ISimdVector<TVec>
+    {
+        var v0 = TVec.Create(x);
+        var v1 = TVec.Create(Unsafe.Add(ref x, 1));
+        var v2 = TVec.Create(Unsafe.Add(ref x, 2));
+        var v3 = TVec.Create(Unsafe.Add(ref x, 3));
+        var v4 = TVec.Create(Unsafe.Add(ref x, 4));
+        var v5 = TVec.Create(Unsafe.Add(ref x, 5));
+        var v6 = TVec.Create(Unsafe.Add(ref x, 6));
+        var v7 = TVec.Create(Unsafe.Add(ref x, 7));
+        nuint n = (nuint)TVec.Count;
+        ref float p = ref panel;
+        ref float yc = ref yBlock;
+        for (int v = 0; v < registers; v++)
+        {
+            var a = TVec.MultiplyAdd(TVec.Load(ref p, 0), v0, TVec.Load(ref yc, 0));
+            var b = TVec.Multiply(TVec.Load(ref p, n), v1);
+            a = TVec.MultiplyAdd(TVec.Load(ref p, 2 * n), v2, a);
+            b = TVec.MultiplyAdd(TVec.Load(ref p, 3 * n), v3, b);
+            a = TVec.MultiplyAdd(TVec.Load(ref p, 4 * n), v4, a);
+            b = TVec.MultiplyAdd(TVec.Load(ref p, 5 * n), v5, b);
+            a = TVec.MultiplyAdd(TVec.Load(ref p, 6 * n), v6, a);
+            b = TVec.MultiplyAdd(TVec.Load(ref p, 7 * n), v7, b);
+            TVec.Store(TVec.Add(a, b), ref yc, 0);
+            p = ref Unsafe.Add(ref p, 8 * n);
+            yc = ref Unsafe.Add(ref yc, n);
         }
     }
 

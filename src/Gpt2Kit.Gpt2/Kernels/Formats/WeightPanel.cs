@@ -11,27 +11,21 @@ internal static class WeightPanel
 {
     private const int PrefetchRows = 8;
 
-    /// <summary><c>panel[i, j] = W[start + i·stride + j]</c> for <paramref name="rows"/> × <paramref name="columns"/> elements
-    /// (<paramref name="start"/> on a register boundary of the block format).</summary>
+    /// <summary>Widens eight weight rows, <paramref name="registers"/> registers of each, interleaved register by register:
+    /// register v of row i, <c>W[start + i·stride + v·Count ..]</c>, goes to <c>panel[(8·v + i)·Count ..]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Widen<TFormat, TVec>(ref byte weight, ref float scales, nuint start, nuint stride, int rows, int columns, Span<float> panel)
+    public static void WidenInterleaved<TFormat, TVec>(ref byte weight, ref float scales, nuint start, nuint stride, int registers, ref float panel)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
-        ref float p = ref MemoryMarshal.GetReference(panel);
-        for (int i = 0; i < rows; i++)
+        nuint n = (nuint)TVec.Count;
+        for (nuint i = 0; i < 8; i++)
         {
-            nuint source = start + ((nuint)i * stride);
-            nuint destination = (nuint)i * (nuint)columns;
-            int j = 0;
-            for (; j + TVec.Count <= columns; j += TVec.Count)
+            nuint source = start + (i * stride);
+            nuint destination = i * n;
+            for (int v = 0; v < registers; v++, source += n, destination += 8 * n)
             {
-                TVec.Store(TFormat.Load<TVec>(ref weight, ref scales, source + (nuint)j), ref p, destination + (nuint)j);
-            }
-
-            for (; j < columns; j++)
-            {
-                Unsafe.Add(ref p, destination + (nuint)j) = TFormat.Get(ref weight, ref scales, source + (nuint)j);
+                TVec.Store(TFormat.Load<TVec>(ref weight, ref scales, source), ref panel, destination);
             }
         }
     }
