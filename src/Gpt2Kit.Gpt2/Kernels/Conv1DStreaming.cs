@@ -147,7 +147,7 @@ internal static class Conv1DStreaming
         }
     }
 
-    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c], in two interleaved chains so the adds do not wait on each other. Column c of
+    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c] (TwoChains). Column c of
     // the weight is element rowOffset + (c − columnBase) of its first row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AccumulateEightWeightRows<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
@@ -155,14 +155,7 @@ internal static class Conv1DStreaming
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
-        var v0 = TVec.Create(x);
-        var v1 = TVec.Create(Unsafe.Add(ref x, 1));
-        var v2 = TVec.Create(Unsafe.Add(ref x, 2));
-        var v3 = TVec.Create(Unsafe.Add(ref x, 3));
-        var v4 = TVec.Create(Unsafe.Add(ref x, 4));
-        var v5 = TVec.Create(Unsafe.Add(ref x, 5));
-        var v6 = TVec.Create(Unsafe.Add(ref x, 6));
-        var v7 = TVec.Create(Unsafe.Add(ref x, 7));
+        Broadcast(ref x, out TVec v0, out TVec v1, out TVec v2, out TVec v3, out TVec v4, out TVec v5, out TVec v6, out TVec v7);
         int c = start;
         if (TFormat.HasBlockScales)
         {
@@ -172,15 +165,14 @@ internal static class Conv1DStreaming
         for (; c + TVec.Count <= end; c += TVec.Count)
         {
             nuint j = rowOffset + (nuint)(c - columnBase);
-            var a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j), v0, TVec.Load(ref yRow, (nuint)c));
-            var b = TVec.Multiply(TFormat.Load<TVec>(ref w, ref s, j + stride), v1);
-            a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (2 * stride)), v2, a);
-            b = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (3 * stride)), v3, b);
-            a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (4 * stride)), v4, a);
-            b = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (5 * stride)), v5, b);
-            a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (6 * stride)), v6, a);
-            b = TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j + (7 * stride)), v7, b);
-            TVec.Store(TVec.Add(a, b), ref yRow, (nuint)c);
+            TVec.Store(
+                TwoChains(TVec.Load(ref yRow, (nuint)c),
+                    TFormat.Load<TVec>(ref w, ref s, j), TFormat.Load<TVec>(ref w, ref s, j + stride),
+                    TFormat.Load<TVec>(ref w, ref s, j + (2 * stride)), TFormat.Load<TVec>(ref w, ref s, j + (3 * stride)),
+                    TFormat.Load<TVec>(ref w, ref s, j + (4 * stride)), TFormat.Load<TVec>(ref w, ref s, j + (5 * stride)),
+                    TFormat.Load<TVec>(ref w, ref s, j + (6 * stride)), TFormat.Load<TVec>(ref w, ref s, j + (7 * stride)),
+                    v0, v1, v2, v3, v4, v5, v6, v7),
+                ref yRow, (nuint)c);
         }
 
         for (; c < end; c++)
@@ -196,34 +188,23 @@ internal static class Conv1DStreaming
         }
     }
 
-    // AccumulateEightWeightRows' register loop over an interleaved panel (register v of weight row i at (8·v + i)·Count):
-    // the same products in the same two chains, so the same sums.
+    // AccumulateEightWeightRows' register loop over an interleaved panel (register v of weight row i at (8·v + i)·Count).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AccumulateInterleaved<TVec>(ref float panel, int registers, ref float x, ref float yBlock)
         where TVec : struct, ISimdVector<TVec>
     {
-        var v0 = TVec.Create(x);
-        var v1 = TVec.Create(Unsafe.Add(ref x, 1));
-        var v2 = TVec.Create(Unsafe.Add(ref x, 2));
-        var v3 = TVec.Create(Unsafe.Add(ref x, 3));
-        var v4 = TVec.Create(Unsafe.Add(ref x, 4));
-        var v5 = TVec.Create(Unsafe.Add(ref x, 5));
-        var v6 = TVec.Create(Unsafe.Add(ref x, 6));
-        var v7 = TVec.Create(Unsafe.Add(ref x, 7));
+        Broadcast(ref x, out TVec v0, out TVec v1, out TVec v2, out TVec v3, out TVec v4, out TVec v5, out TVec v6, out TVec v7);
         nuint n = (nuint)TVec.Count;
         ref float p = ref panel;
         ref float yc = ref yBlock;
         for (int v = 0; v < registers; v++)
         {
-            var a = TVec.MultiplyAdd(TVec.Load(ref p, 0), v0, TVec.Load(ref yc, 0));
-            var b = TVec.Multiply(TVec.Load(ref p, n), v1);
-            a = TVec.MultiplyAdd(TVec.Load(ref p, 2 * n), v2, a);
-            b = TVec.MultiplyAdd(TVec.Load(ref p, 3 * n), v3, b);
-            a = TVec.MultiplyAdd(TVec.Load(ref p, 4 * n), v4, a);
-            b = TVec.MultiplyAdd(TVec.Load(ref p, 5 * n), v5, b);
-            a = TVec.MultiplyAdd(TVec.Load(ref p, 6 * n), v6, a);
-            b = TVec.MultiplyAdd(TVec.Load(ref p, 7 * n), v7, b);
-            TVec.Store(TVec.Add(a, b), ref yc, 0);
+            TVec.Store(
+                TwoChains(TVec.Load(ref yc, 0),
+                    TVec.Load(ref p, 0), TVec.Load(ref p, n), TVec.Load(ref p, 2 * n), TVec.Load(ref p, 3 * n),
+                    TVec.Load(ref p, 4 * n), TVec.Load(ref p, 5 * n), TVec.Load(ref p, 6 * n), TVec.Load(ref p, 7 * n),
+                    v0, v1, v2, v3, v4, v5, v6, v7),
+                ref yc, 0);
             p = ref Unsafe.Add(ref p, 8 * n);
             yc = ref Unsafe.Add(ref yc, n);
         }
@@ -254,19 +235,53 @@ internal static class Conv1DStreaming
             {
                 nuint j = j0 + (nuint)v;
                 nuint yc = (nuint)(c + v);
-                var a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j), s0, TVec.Load(ref yRow, yc));
-                var b = TVec.Multiply(TFormat.LoadUnscaled<TVec>(ref w, j + stride), s1);
-                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (2 * stride)), s2, a);
-                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (3 * stride)), s3, b);
-                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (4 * stride)), s4, a);
-                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (5 * stride)), s5, b);
-                a = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (6 * stride)), s6, a);
-                b = TVec.MultiplyAdd(TFormat.LoadUnscaled<TVec>(ref w, j + (7 * stride)), s7, b);
-                TVec.Store(TVec.Add(a, b), ref yRow, yc);
+                TVec.Store(
+                    TwoChains(TVec.Load(ref yRow, yc),
+                        TFormat.LoadUnscaled<TVec>(ref w, j), TFormat.LoadUnscaled<TVec>(ref w, j + stride),
+                        TFormat.LoadUnscaled<TVec>(ref w, j + (2 * stride)), TFormat.LoadUnscaled<TVec>(ref w, j + (3 * stride)),
+                        TFormat.LoadUnscaled<TVec>(ref w, j + (4 * stride)), TFormat.LoadUnscaled<TVec>(ref w, j + (5 * stride)),
+                        TFormat.LoadUnscaled<TVec>(ref w, j + (6 * stride)), TFormat.LoadUnscaled<TVec>(ref w, j + (7 * stride)),
+                        s0, s1, s2, s3, s4, s5, s6, s7),
+                    ref yRow, yc);
             }
         }
 
         return c;
+    }
+
+    // y + Σ_{i<8} w_i·v_i in two interleaved chains (even and odd weight rows) added at the end, so the adds do not wait
+    // on each other. Every path (one row, several rows through a panel, block formats) sums in this one order, which
+    // is what makes a row's result the same in any batch.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec TwoChains<TVec>(TVec y, TVec w0, TVec w1, TVec w2, TVec w3, TVec w4, TVec w5, TVec w6, TVec w7,
+        TVec v0, TVec v1, TVec v2, TVec v3, TVec v4, TVec v5, TVec v6, TVec v7)
+        where TVec : struct, ISimdVector<TVec>
+    {
+        var a = TVec.MultiplyAdd(w0, v0, y);
+        var b = TVec.Multiply(w1, v1);
+        a = TVec.MultiplyAdd(w2, v2, a);
+        b = TVec.MultiplyAdd(w3, v3, b);
+        a = TVec.MultiplyAdd(w4, v4, a);
+        b = TVec.MultiplyAdd(w5, v5, b);
+        a = TVec.MultiplyAdd(w6, v6, a);
+        b = TVec.MultiplyAdd(w7, v7, b);
+        return TVec.Add(a, b);
+    }
+
+    // x[0..8) as eight broadcast registers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Broadcast<TVec>(ref float x, out TVec v0, out TVec v1, out TVec v2, out TVec v3, out TVec v4, out TVec v5, out TVec v6,
+        out TVec v7)
+        where TVec : struct, ISimdVector<TVec>
+    {
+        v0 = TVec.Create(x);
+        v1 = TVec.Create(Unsafe.Add(ref x, 1));
+        v2 = TVec.Create(Unsafe.Add(ref x, 2));
+        v3 = TVec.Create(Unsafe.Add(ref x, 3));
+        v4 = TVec.Create(Unsafe.Add(ref x, 4));
+        v5 = TVec.Create(Unsafe.Add(ref x, 5));
+        v6 = TVec.Create(Unsafe.Add(ref x, 6));
+        v7 = TVec.Create(Unsafe.Add(ref x, 7));
     }
 
     // Requests every cache line of `count` rows × `length` bytes (row stride `stride` bytes) into the cache hierarchy.
