@@ -97,12 +97,14 @@ internal static class Conv1DStreaming
                 int k = innerStart;
                 for (; k + 8 <= innerEnd; k += 8)
                 {
-                    // With several rows the block's weight runs are short and the core computes from L1 most of the
-                    // time; asking for the next group now keeps memory busy meanwhile.
-                    if (rows > 1 && k + 16 <= innerEnd)
+                    // With several rows the core computes from L1 most of the time; asking for the next group of weight
+                    // rows meanwhile keeps memory busy. Through the panel the requests are spread over the rows' passes
+                    // (measured with perf: a burst of them at the start of the group stalls the core).
+                    bool prefetch = rows > 1 && k + 16 <= innerEnd;
+                    long nextGroup = (((long)(k + 8) * columns) + blockStart) * TFormat.ElementSize;
+                    if (prefetch && !widen)
                     {
-                        PrefetchRows(ref w, (((long)(k + 8) * columns) + blockStart) * TFormat.ElementSize, columns * TFormat.ElementSize,
-                            (blockEnd - blockStart) * TFormat.ElementSize);
+                        PrefetchRows(ref w, nextGroup, columns * TFormat.ElementSize, (blockEnd - blockStart) * TFormat.ElementSize, 0, 8);
                     }
 
                     if (widen)
@@ -115,6 +117,12 @@ internal static class Conv1DStreaming
                             ref panelStart);
                         for (int r = 0; r < rows; r++)
                         {
+                            if (prefetch)
+                            {
+                                PrefetchRows(ref w, nextGroup, columns * TFormat.ElementSize, (blockEnd - blockStart) * TFormat.ElementSize, r * 8 / rows,
+                                    (r + 1) * 8 / rows);
+                            }
+
                             ref float xr = ref Unsafe.Add(ref x, ((nint)r * inner) + k);
                             ref float yr = ref Unsafe.Add(ref y, (nint)r * columns);
                             AccumulateInterleaved<TVec>(ref panelStart, registers, ref xr, ref Unsafe.Add(ref yr, blockStart));
@@ -284,15 +292,16 @@ internal static class Conv1DStreaming
         v7 = TVec.Create(Unsafe.Add(ref x, 7));
     }
 
-    // Requests every cache line of `count` rows × `length` bytes (row stride `stride` bytes) into the cache hierarchy.
-    private static unsafe void PrefetchRows(ref byte w, long start, int stride, int length)
+    // Requests every cache line of rows firstRow..endRow (of the eight from `start`, `stride` bytes apart), `length` bytes
+    // each, into the cache hierarchy.
+    private static unsafe void PrefetchRows(ref byte w, long start, int stride, int length, int firstRow, int endRow)
     {
         if (!Sse.IsSupported)
         {
             return;
         }
 
-        for (int row = 0; row < 8; row++)
+        for (int row = firstRow; row < endRow; row++)
         {
             byte* p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref w, (nint)(start + ((long)row * stride))));
             for (int offset = 0; offset < length; offset += 64)
