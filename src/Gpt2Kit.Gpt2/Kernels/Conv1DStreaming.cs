@@ -6,8 +6,9 @@ namespace Gpt2Kit.Gpt2.Kernels;
 
 /// <summary><c>output[r, c] = bias[c] + Σ_{k ∈ [kStart, kEnd)} input[r, k] · weight[k, c]</c> over a column range, for a few
 /// rows (decoding). The weight (GPT-2's Conv1D layout <c>[in, out]</c>, in any <see cref="WeightFormat"/>) is streamed
-/// once, eight of its rows at a time across a wide column block, so memory is read in long sequential runs; every input
-/// row reuses those eight rows while they are in L1, and the output block stays in L1 between groups.</summary>
+/// once, eight of its rows at a time across a wide column block, so memory is read in long sequential runs. With several
+/// input rows, each group of eight weight rows is first copied (widened) into an interleaved L1 panel that every row
+/// reads; the output block stays in L1 between groups. Every row is summed in the same order whatever the row count.</summary>
 /// <remarks>Stateless; thread-safe. Parallel callers give each thread its own weight rows (summing the partial outputs)
 /// or its own columns.</remarks>
 // The panel is written before it is read: no need to zero it on every call.
@@ -17,7 +18,7 @@ internal static class Conv1DStreaming
     /// <summary>Floats of output kept in L1 per column block, over all rows.</summary>
     private const int OutputBlockFloats = 4096;
 
-    /// <summary>Widest column block of narrow weights widened into the fp32 panel (8 rows × 512 floats = 16 KiB).</summary>
+    /// <summary>Widest column block copied into the fp32 panel when several rows share it (8 rows × 512 floats = 16 KiB).</summary>
     private const int PanelColumns = 512;
 
     /// <summary>Computes the whole product (all weight rows, all columns).</summary>
@@ -155,8 +156,8 @@ internal static class Conv1DStreaming
         }
     }
 
-    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c] (TwoChains). Column c of
-    // the weight is element rowOffset + (c − columnBase) of its first row.
+    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c] (TwoChains). Column c of the weight is element rowOffset + (c − columnBase) of
+    // its first row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AccumulateEightWeightRows<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
         int start, int end, int columnBase)

@@ -86,9 +86,15 @@ internal sealed unsafe class BatchDecoder : IDisposable
 
         // All rows' logits in one contiguous block, so the output kernel uses each weight row for up to four rows at a
         // time (the per-row sums are the same whichever rows share a pass); then each session's rows go to its span.
+        // A step of one session writes its span directly.
         _logits.Set(_activations.Final, _weights.OutputWeight);
-        _logits.AddSegment(0, m, _stepLogits);
+        _logits.AddSegment(0, m, sessions.Count == 1 ? (float*)logits[0] : _stepLogits);
         team.Run(_logits);
+        if (sessions.Count == 1)
+        {
+            return;
+        }
+
         long vocab = _config.VocabSize;
         int first = 0;
         for (int s = 0; s < sessions.Count; s++)

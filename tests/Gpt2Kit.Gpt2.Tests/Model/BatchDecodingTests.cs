@@ -47,12 +47,13 @@ public sealed class BatchDecodingTests
     {
         var model = ModelRunner.Model(checkpoint);
         int vocab = model.Info.VocabSize, steps = 8;
-        // Lanes join and leave at different steps; one is wider than the streaming kernel's 8 rows.
+        // Lanes join and leave at different steps; one is wider than the streaming kernel's 8 rows; the last step has one
+        // lane left.
         (Lane Lane, int Join, int Leave)[] lanes =
         [
             (new Lane(1, 5, 1), 0, 8),
             (new Lane(3, 9, 2, PaddedRow: 1), 2, 6),
-            (new Lane(1, 17, 3), 3, 8),
+            (new Lane(1, 17, 3), 3, 7),
             (new Lane(10, 4, 4), 1, 4),
             (new Lane(4, 2, 5, PaddedRow: 3), 0, 3),
         ];
