@@ -59,11 +59,8 @@ internal static class Conv1DStreaming
             where TFormat : struct, IWeightFormat
             where TVec : struct, ISimdVector<TVec>
         {
-            int inner = _weight.Rows, columns = _weight.Columns;
-            ref float x = ref MemoryMarshal.GetReference(_input);
-            ref byte w = ref _weight.DataReference;
-            ref float s = ref _weight.ScalesReference;
-            ref float y = ref MemoryMarshal.GetReference(_output);
+            var m = new Operands(ref MemoryMarshal.GetReference(_input), rows, _weight.Rows, ref _weight.DataReference, ref _weight.ScalesReference,
+                _weight.Columns, ref MemoryMarshal.GetReference(_output), innerStart, innerEnd);
             int blockColumns = Math.Max(64, OutputBlockFloats / Math.Max(rows, 1) / 32 * 32);
 
             // Several input rows share each weight: each group of eight weight rows is copied (widened) once into an
@@ -73,7 +70,6 @@ internal static class Conv1DStreaming
             // give x·(s·w), which rounds differently; batched rows must get exactly what they get alone.
             bool widen = rows > 1 && !TFormat.HasBlockScales;
             Span<float> panel = widen ? stackalloc float[8 * PanelColumns] : default;
-            ref float panelStart = ref MemoryMarshal.GetReference(panel);
             if (widen)
             {
                 blockColumns = Math.Min(blockColumns, PanelColumns);
@@ -84,7 +80,7 @@ internal static class Conv1DStreaming
                 int blockEnd = Math.Min(blockStart + blockColumns, columnEnd);
                 for (int r = 0; r < rows; r++)
                 {
-                    var destination = _output.Slice((r * columns) + blockStart, blockEnd - blockStart);
+                    var destination = _output.Slice((r * m.Columns) + blockStart, blockEnd - blockStart);
                     if (_bias.IsEmpty)
                     {
                         destination.Clear();
@@ -95,65 +91,118 @@ internal static class Conv1DStreaming
                     }
                 }
 
-                int k = innerStart;
-                for (; k + 8 <= innerEnd; k += 8)
+                if (widen)
                 {
-                    // With several rows the core computes from L1 most of the time; asking for the next group of weight
-                    // rows meanwhile keeps memory busy. Through the panel the requests are spread over the rows' passes
-                    // (measured with perf: a burst of them at the start of the group stalls the core).
-                    bool prefetch = rows > 1 && k + 16 <= innerEnd;
-                    long nextGroup = (((long)(k + 8) * columns) + blockStart) * TFormat.ElementSize;
-                    if (prefetch && !widen)
-                    {
-                        PrefetchRows(ref w, nextGroup, columns * TFormat.ElementSize, (blockEnd - blockStart) * TFormat.ElementSize, 0, 8);
-                    }
-
-                    if (widen)
-                    {
-                        // Whole registers through the panel; the last few columns (fewer than a register) the way one row
-                        // computes them.
-                        int registers = (blockEnd - blockStart) / TVec.Count;
-                        int registersEnd = blockStart + (registers * TVec.Count);
-                        WeightPanel.WidenInterleaved<TFormat, TVec>(ref w, ref s, (nuint)(((long)k * columns) + blockStart), (nuint)columns, registers,
-                            ref panelStart);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            if (prefetch)
-                            {
-                                PrefetchRows(ref w, nextGroup, columns * TFormat.ElementSize, (blockEnd - blockStart) * TFormat.ElementSize, r * 8 / rows,
-                                    (r + 1) * 8 / rows);
-                            }
-
-                            ref float xr = ref Unsafe.Add(ref x, ((nint)r * inner) + k);
-                            ref float yr = ref Unsafe.Add(ref y, (nint)r * columns);
-                            AccumulateInterleaved<TVec>(ref panelStart, registers, ref xr, ref Unsafe.Add(ref yr, blockStart));
-                            if (registersEnd < blockEnd)
-                            {
-                                AccumulateEightWeightRows<TFormat, TVec>(ref w, ref s, (nuint)((long)k * columns), (nuint)columns, ref xr, ref yr, registersEnd,
-                                    blockEnd, 0);
-                            }
-                        }
-
-                        continue;
-                    }
-
-                    for (int r = 0; r < rows; r++)
-                    {
-                        AccumulateEightWeightRows<TFormat, TVec>(ref w, ref s, (nuint)((long)k * columns), (nuint)columns,
-                            ref Unsafe.Add(ref x, ((nint)r * inner) + k), ref Unsafe.Add(ref y, (nint)r * columns), blockStart, blockEnd, 0);
-                    }
+                    PanelBlock<TFormat, TVec>(ref m, blockStart, blockEnd, ref MemoryMarshal.GetReference(panel));
                 }
-
-                for (; k < innerEnd; k++)
+                else
                 {
-                    for (int r = 0; r < rows; r++)
-                    {
-                        AccumulateOneWeightRow<TFormat, TVec>(ref w, ref s, (nuint)((long)k * columns), Unsafe.Add(ref x, ((nint)r * inner) + k),
-                            ref Unsafe.Add(ref y, (nint)r * columns), blockStart, blockEnd);
-                    }
+                    DirectBlock<TFormat, TVec>(ref m, blockStart, blockEnd);
                 }
             }
         }
+    }
+
+    // Each block loop is its own method: inlined into one caller, the two exhausted the JIT's inlining budget for f16
+    // weights (the per-register helpers then became calls, and f16 decoding ran at less than half the speed of f32).
+
+    // Columns blockStart..blockEnd of every row, reading the weight in place (one row; or block formats).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void DirectBlock<TFormat, TVec>(ref Operands m, int blockStart, int blockEnd)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        int rows = m.Rows, inner = m.Inner, columns = m.Columns;
+        int k = m.InnerStart;
+        for (; k + 8 <= m.InnerEnd; k += 8)
+        {
+            // With several rows the core computes from L1 most of the time; asking for the next group of weight rows
+            // meanwhile keeps memory busy.
+            if (rows > 1 && k + 16 <= m.InnerEnd)
+            {
+                PrefetchRows(ref m.Weight, (((long)(k + 8) * columns) + blockStart) * TFormat.ElementSize, columns * TFormat.ElementSize,
+                    (blockEnd - blockStart) * TFormat.ElementSize, 0, 8);
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * columns), (nuint)columns,
+                    ref Unsafe.Add(ref m.Input, ((nint)r * inner) + k), ref Unsafe.Add(ref m.Output, (nint)r * columns), blockStart, blockEnd, 0);
+            }
+        }
+
+        OneWeightRowAtATime<TFormat, TVec>(ref m, k, blockStart, blockEnd);
+    }
+
+    // Columns blockStart..blockEnd of every row (several rows, formats without block scales), through the panel.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void PanelBlock<TFormat, TVec>(ref Operands m, int blockStart, int blockEnd, ref float panel)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        int rows = m.Rows, inner = m.Inner, columns = m.Columns;
+
+        // Whole registers through the panel; the last few columns (fewer than a register) the way one row computes them.
+        int registers = (blockEnd - blockStart) / TVec.Count;
+        int registersEnd = blockStart + (registers * TVec.Count);
+        int k = m.InnerStart;
+        for (; k + 8 <= m.InnerEnd; k += 8)
+        {
+            // The next group's prefetches are spread over the rows' passes (measured with perf: a burst of them at the
+            // start of the group stalls the core).
+            bool prefetch = k + 16 <= m.InnerEnd;
+            long nextGroup = (((long)(k + 8) * columns) + blockStart) * TFormat.ElementSize;
+            WeightPanel.WidenInterleaved<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)(((long)k * columns) + blockStart), (nuint)columns, registers,
+                ref panel);
+            for (int r = 0; r < rows; r++)
+            {
+                if (prefetch)
+                {
+                    PrefetchRows(ref m.Weight, nextGroup, columns * TFormat.ElementSize, (blockEnd - blockStart) * TFormat.ElementSize, r * 8 / rows,
+                        (r + 1) * 8 / rows);
+                }
+
+                ref float xr = ref Unsafe.Add(ref m.Input, ((nint)r * inner) + k);
+                ref float yr = ref Unsafe.Add(ref m.Output, (nint)r * columns);
+                AccumulateInterleaved<TVec>(ref panel, registers, ref xr, ref Unsafe.Add(ref yr, blockStart));
+                if (registersEnd < blockEnd)
+                {
+                    AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * columns), (nuint)columns, ref xr, ref yr,
+                        registersEnd, blockEnd, 0);
+                }
+            }
+        }
+
+        OneWeightRowAtATime<TFormat, TVec>(ref m, k, blockStart, blockEnd);
+    }
+
+    // The last weight rows k..InnerEnd (fewer than eight), one at a time.
+    private static void OneWeightRowAtATime<TFormat, TVec>(ref Operands m, int k, int blockStart, int blockEnd)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        for (; k < m.InnerEnd; k++)
+        {
+            for (int r = 0; r < m.Rows; r++)
+            {
+                AccumulateOneWeightRow<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * m.Columns), Unsafe.Add(ref m.Input, ((nint)r * m.Inner) + k),
+                    ref Unsafe.Add(ref m.Output, (nint)r * m.Columns), blockStart, blockEnd);
+            }
+        }
+    }
+
+    private ref struct Operands(ref float input, int rows, int inner, ref byte weight, ref float scales, int columns, ref float output, int innerStart,
+        int innerEnd)
+    {
+        public ref float Input = ref input;
+        public readonly int Rows = rows;
+        public readonly int Inner = inner;
+        public ref byte Weight = ref weight;
+        public ref float Scales = ref scales;
+        public readonly int Columns = columns;
+        public ref float Output = ref output;
+        public readonly int InnerStart = innerStart;
+        public readonly int InnerEnd = innerEnd;
     }
 
     // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c] (TwoChains). Column c of the weight is element rowOffset + (c − columnBase) of
