@@ -6,20 +6,18 @@ namespace Gpt2Kit.Gpt2.Kernels;
 
 /// <summary><c>output[r, c] = bias[c] + Σ_{k ∈ [kStart, kEnd)} input[r, k] · weight[k, c]</c> over a column range, for a few
 /// rows (decoding). The weight (GPT-2's Conv1D layout <c>[in, out]</c>, in any <see cref="WeightFormat"/>) is streamed
-/// once, eight of its rows at a time across a wide column block, so memory is read in long sequential runs. With several
-/// input rows, each group of eight weight rows is first copied (widened) into an interleaved L1 panel that every row
-/// reads; the output block stays in L1 between groups. Every row is summed in the same order whatever the row count.</summary>
+/// once, eight of its rows at a time across a wide column block, so memory is read in long sequential runs, with the next
+/// eight rows requested ahead. With several input rows, each register of eight weight rows is loaded (widened) once and
+/// used by every row in turn; the output block stays in L1 between groups. Every row is summed in the same order
+/// whatever the row count.</summary>
 /// <remarks>Stateless; thread-safe. Parallel callers give each thread its own weight rows (summing the partial outputs)
 /// or its own columns.</remarks>
-// The panel is written before it is read: no need to zero it on every call.
+// The block formats' table of scaled inputs is written before it is read: no need to zero it on every call.
 [SkipLocalsInit]
 internal static class Conv1DStreaming
 {
     /// <summary>Floats of output kept in L1 per column block, over all rows.</summary>
     private const int OutputBlockFloats = 4096;
-
-    /// <summary>Widest column block copied into the fp32 panel when several rows share it (8 rows × 512 floats = 16 KiB).</summary>
-    private const int PanelColumns = 512;
 
     /// <summary>Computes the whole product (all weight rows, all columns).</summary>
     public static void Compute(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
@@ -63,18 +61,6 @@ internal static class Conv1DStreaming
                 _weight.Columns, ref MemoryMarshal.GetReference(_output), innerStart, innerEnd);
             int blockColumns = Math.Max(64, OutputBlockFloats / Math.Max(rows, 1) / 32 * 32);
 
-            // Several input rows share each weight: each group of eight weight rows is copied (widened) once into an
-            // L1 panel with the eight rows interleaved register by register, so every row's pass reads it at fixed
-            // offsets from one moving pointer (the matrix itself needs an address computation per weight row). Not
-            // block formats: one row folds each block's scale into its input value, (x·s)·w, and a widened panel would
-            // give x·(s·w), which rounds differently; batched rows must get exactly what they get alone.
-            bool widen = rows > 1 && !TFormat.HasBlockScales;
-            Span<float> panel = widen ? stackalloc float[8 * PanelColumns] : default;
-            if (widen)
-            {
-                blockColumns = Math.Min(blockColumns, PanelColumns);
-            }
-
             for (int blockStart = columnStart; blockStart < columnEnd; blockStart += blockColumns)
             {
                 int blockEnd = Math.Min(blockStart + blockColumns, columnEnd);
@@ -91,92 +77,202 @@ internal static class Conv1DStreaming
                     }
                 }
 
-                if (widen)
+                if (rows == 1)
                 {
-                    PanelBlock<TFormat, TVec>(ref m, blockStart, blockEnd, ref MemoryMarshal.GetReference(panel));
+                    OneRowBlock<TFormat, TVec>(ref m, blockStart, blockEnd);
                 }
                 else
                 {
-                    DirectBlock<TFormat, TVec>(ref m, blockStart, blockEnd);
+                    RowsBlock<TFormat, TVec>(ref m, blockStart, blockEnd);
                 }
             }
         }
     }
 
-    // Each block loop is its own method: inlined into one caller, the two exhausted the JIT's inlining budget for f16
+    // Each block loop is its own method: inlined into one caller, the loops exhausted the JIT's inlining budget for f16
     // weights (the per-register helpers then became calls, and f16 decoding ran at less than half the speed of f32).
+    // KernelCodeTests checks the compiled kernels for such calls.
 
-    // Columns blockStart..blockEnd of every row, reading the weight in place (one row; or block formats).
+    // Columns blockStart..blockEnd of one row. The broadcast input values stay in registers and each register of the
+    // eight weight rows is used once.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void DirectBlock<TFormat, TVec>(ref Operands m, int blockStart, int blockEnd)
+    private static void OneRowBlock<TFormat, TVec>(ref Operands m, int blockStart, int blockEnd)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        int columns = m.Columns;
+        int k = m.InnerStart;
+        for (; k + 8 <= m.InnerEnd; k += 8)
+        {
+            nuint ahead = Sse.IsSupported && k + 16 <= m.InnerEnd ? 8 * (nuint)columns : 0;
+            AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * columns), (nuint)columns,
+                ref Unsafe.Add(ref m.Input, k), ref m.Output, blockStart, blockEnd, ahead);
+        }
+
+        OneWeightRowAtATime<TFormat, TVec>(ref m, k, blockStart, blockEnd);
+    }
+
+    // Columns blockStart..blockEnd of several rows. Each register of eight weight rows is loaded (widened) once into
+    // registers and used by every row in turn, so the matrix is read in place and the rows' sums are independent of
+    // each other (no chain waits on the last). Every row sums in AccumulateEightWeightRows' order (TwoChains).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RowsBlock<TFormat, TVec>(ref Operands m, int blockStart, int blockEnd)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
         int rows = m.Rows, inner = m.Inner, columns = m.Columns;
+        nuint stride = (nuint)columns;
+
+        // One software prefetch per cache line of the next group, issued as the loop reaches that line of this one.
+        int registersPerLine = Math.Max(1, 64 / (TVec.Count * TFormat.ElementSize));
         int k = m.InnerStart;
         for (; k + 8 <= m.InnerEnd; k += 8)
         {
-            // With several rows the core computes from L1 most of the time; asking for the next group of weight rows
-            // meanwhile keeps memory busy.
-            if (rows > 1 && k + 16 <= m.InnerEnd)
+            nuint rowOffset = (nuint)((long)k * columns);
+            bool prefetch = Sse.IsSupported && k + 16 <= m.InnerEnd;
+            ref float x = ref Unsafe.Add(ref m.Input, k);
+            int c = blockStart;
+            if (TFormat.HasBlockScales)
             {
-                PrefetchRows(ref m.Weight, (((long)(k + 8) * columns) + blockStart) * TFormat.ElementSize, columns * TFormat.ElementSize,
-                    (blockEnd - blockStart) * TFormat.ElementSize, 0, 8);
+                c = ScaledRowsBlock<TFormat, TVec>(ref m, rowOffset, ref x, blockStart, blockEnd, prefetch);
+            }
+            else
+            {
+                for (int v = 0; c + TVec.Count <= blockEnd; c += TVec.Count, v++)
+                {
+                    nuint j = rowOffset + (nuint)c;
+                    if (prefetch && v % registersPerLine == 0)
+                    {
+                        PrefetchGroup(ref m.Weight, (j + (8 * stride)) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
+                    }
+
+                    var w0 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j);
+                    var w1 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + stride);
+                    var w2 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (2 * stride));
+                    var w3 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (3 * stride));
+                    var w4 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (4 * stride));
+                    var w5 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (5 * stride));
+                    var w6 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (6 * stride));
+                    var w7 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (7 * stride));
+                    ref float xr = ref x;
+                    ref float yc = ref Unsafe.Add(ref m.Output, c);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        TVec.Store(
+                            TwoChains(TVec.Load(ref yc, 0), w0, w1, w2, w3, w4, w5, w6, w7,
+                                TVec.Create(xr), TVec.Create(Unsafe.Add(ref xr, 1)), TVec.Create(Unsafe.Add(ref xr, 2)), TVec.Create(Unsafe.Add(ref xr, 3)),
+                                TVec.Create(Unsafe.Add(ref xr, 4)), TVec.Create(Unsafe.Add(ref xr, 5)), TVec.Create(Unsafe.Add(ref xr, 6)), TVec.Create(Unsafe.Add(ref xr, 7))),
+                            ref yc, 0);
+                        xr = ref Unsafe.Add(ref xr, inner);
+                        yc = ref Unsafe.Add(ref yc, columns);
+                    }
+                }
             }
 
-            for (int r = 0; r < rows; r++)
+            if (c < blockEnd)
             {
-                AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * columns), (nuint)columns,
-                    ref Unsafe.Add(ref m.Input, ((nint)r * inner) + k), ref Unsafe.Add(ref m.Output, (nint)r * columns), blockStart, blockEnd, 0);
+                RowsTail<TFormat, TVec>(ref m, k, c, blockEnd);
             }
         }
 
         OneWeightRowAtATime<TFormat, TVec>(ref m, k, blockStart, blockEnd);
     }
 
-    // Columns blockStart..blockEnd of every row (several rows, formats without block scales), through the panel.
+    // RowsBlock's loop for block formats, over whole blocks of 32 columns; returns the first column it left. Each row
+    // folds a block's scales into its eight input values, (x·s)·w, exactly as AccumulateScaledBlocks does for one row.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PanelBlock<TFormat, TVec>(ref Operands m, int blockStart, int blockEnd, ref float panel)
+    private static int ScaledRowsBlock<TFormat, TVec>(ref Operands m, nuint rowOffset, ref float x, int blockStart, int blockEnd, bool prefetch)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
+        const int RowChunk = 32;
+        Span<float> scaled = stackalloc float[8 * RowChunk];
+        ref float xs = ref MemoryMarshal.GetReference(scaled);
         int rows = m.Rows, inner = m.Inner, columns = m.Columns;
-
-        // Whole registers through the panel; the last few columns (fewer than a register) the way one row computes them.
-        int registers = (blockEnd - blockStart) / TVec.Count;
-        int registersEnd = blockStart + (registers * TVec.Count);
-        int k = m.InnerStart;
-        for (; k + 8 <= m.InnerEnd; k += 8)
+        nuint stride = (nuint)columns;
+        int c = blockStart;
+        for (; c + Q8Weights.BlockSize <= blockEnd; c += Q8Weights.BlockSize)
         {
-            // The next group's prefetches are spread over the rows' passes (measured with perf: a burst of them at the
-            // start of the group stalls the core).
-            bool prefetch = k + 16 <= m.InnerEnd;
-            long nextGroup = (((long)(k + 8) * columns) + blockStart) * TFormat.ElementSize;
-            WeightPanel.WidenInterleaved<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)(((long)k * columns) + blockStart), (nuint)columns, registers,
-                ref panel);
-            for (int r = 0; r < rows; r++)
+            nuint j0 = rowOffset + (nuint)c;
+            if (prefetch)
             {
-                if (prefetch)
+                // A block of 32 one-byte elements is half a cache line or a whole one.
+                PrefetchGroup(ref m.Weight, (j0 + (8 * stride)) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
+            }
+
+            for (int r0 = 0; r0 < rows; r0 += RowChunk)
+            {
+                int chunk = Math.Min(RowChunk, rows - r0);
+                for (int r = 0; r < chunk; r++)
                 {
-                    PrefetchRows(ref m.Weight, nextGroup, columns * TFormat.ElementSize, (blockEnd - blockStart) * TFormat.ElementSize, r * 8 / rows,
-                        (r + 1) * 8 / rows);
+                    ref float xr = ref Unsafe.Add(ref x, (nint)(r0 + r) * inner);
+                    for (int i = 0; i < 8; i++)
+                    {
+                        Unsafe.Add(ref xs, (8 * r) + i) = Unsafe.Add(ref xr, i) * TFormat.Scale(ref m.Scales, j0 + ((nuint)i * stride));
+                    }
                 }
 
-                ref float xr = ref Unsafe.Add(ref m.Input, ((nint)r * inner) + k);
-                ref float yr = ref Unsafe.Add(ref m.Output, (nint)r * columns);
-                AccumulateInterleaved<TVec>(ref panel, registers, ref xr, ref Unsafe.Add(ref yr, blockStart));
-                if (registersEnd < blockEnd)
+                for (int v = 0; v < Q8Weights.BlockSize; v += TVec.Count)
                 {
-                    AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * columns), (nuint)columns, ref xr, ref yr,
-                        registersEnd, blockEnd, 0);
+                    nuint j = j0 + (nuint)v;
+                    var w0 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j);
+                    var w1 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + stride);
+                    var w2 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (2 * stride));
+                    var w3 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (3 * stride));
+                    var w4 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (4 * stride));
+                    var w5 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (5 * stride));
+                    var w6 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (6 * stride));
+                    var w7 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (7 * stride));
+                    ref float sr = ref xs;
+                    ref float yc = ref Unsafe.Add(ref m.Output, ((nint)r0 * columns) + c + v);
+                    for (int r = 0; r < chunk; r++)
+                    {
+                        TVec.Store(
+                            TwoChains(TVec.Load(ref yc, 0), w0, w1, w2, w3, w4, w5, w6, w7,
+                                TVec.Create(sr), TVec.Create(Unsafe.Add(ref sr, 1)), TVec.Create(Unsafe.Add(ref sr, 2)), TVec.Create(Unsafe.Add(ref sr, 3)),
+                                TVec.Create(Unsafe.Add(ref sr, 4)), TVec.Create(Unsafe.Add(ref sr, 5)), TVec.Create(Unsafe.Add(ref sr, 6)), TVec.Create(Unsafe.Add(ref sr, 7))),
+                            ref yc, 0);
+                        sr = ref Unsafe.Add(ref sr, 8);
+                        yc = ref Unsafe.Add(ref yc, columns);
+                    }
                 }
             }
         }
 
-        OneWeightRowAtATime<TFormat, TVec>(ref m, k, blockStart, blockEnd);
+        return c;
     }
 
-    // The last weight rows k..InnerEnd (fewer than eight), one at a time.
+    // Requests the cache line at `start` of each of eight weight rows `stride` bytes apart.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchGroup(ref byte w, nuint start, nuint stride)
+    {
+        byte* p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref w, start));
+        Sse.Prefetch1(p);
+        Sse.Prefetch1(p + stride);
+        Sse.Prefetch1(p + (2 * stride));
+        Sse.Prefetch1(p + (3 * stride));
+        Sse.Prefetch1(p + (4 * stride));
+        Sse.Prefetch1(p + (5 * stride));
+        Sse.Prefetch1(p + (6 * stride));
+        Sse.Prefetch1(p + (7 * stride));
+    }
+
+    // The last few columns start..end (fewer than a register) of weight rows k..k+8, for every row, the way one row
+    // computes them. Apart from RowsBlock so that its loop keeps the JIT's inlining budget.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RowsTail<TFormat, TVec>(ref Operands m, int k, int start, int end)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        for (int r = 0; r < m.Rows; r++)
+        {
+            AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * m.Columns), (nuint)m.Columns,
+                ref Unsafe.Add(ref m.Input, ((nint)r * m.Inner) + k), ref Unsafe.Add(ref m.Output, (nint)r * m.Columns), start, end);
+        }
+    }
+
+    // The last weight rows k..InnerEnd (fewer than eight), one at a time (cold: kept out of the loops' inlining budget).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void OneWeightRowAtATime<TFormat, TVec>(ref Operands m, int k, int blockStart, int blockEnd)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
@@ -205,11 +301,11 @@ internal static class Conv1DStreaming
         public readonly int InnerEnd = innerEnd;
     }
 
-    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c] (TwoChains). Column c of the weight is element rowOffset + (c − columnBase) of
-    // its first row.
+    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c] (TwoChains). Column c of the weight is element rowOffset + c of its first
+    // row; with prefetchAhead (elements) set, the same columns that far on are requested too.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AccumulateEightWeightRows<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
-        int start, int end, int columnBase)
+        int start, int end, nuint prefetchAhead = 0)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
@@ -217,12 +313,17 @@ internal static class Conv1DStreaming
         int c = start;
         if (TFormat.HasBlockScales)
         {
-            c = AccumulateScaledBlocks<TFormat, TVec>(ref w, ref s, rowOffset, stride, ref x, ref yRow, start, end, columnBase);
+            c = AccumulateScaledBlocks<TFormat, TVec>(ref w, ref s, rowOffset, stride, ref x, ref yRow, start, end, prefetchAhead);
         }
 
         for (; c + TVec.Count <= end; c += TVec.Count)
         {
-            nuint j = rowOffset + (nuint)(c - columnBase);
+            nuint j = rowOffset + (nuint)c;
+            if (prefetchAhead != 0 && ((nuint)c * (nuint)TFormat.ElementSize) % 64 == 0)
+            {
+                PrefetchGroup(ref w, (j + prefetchAhead) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
+            }
+
             TVec.Store(
                 TwoChains(TVec.Load(ref yRow, (nuint)c),
                     TFormat.Load<TVec>(ref w, ref s, j), TFormat.Load<TVec>(ref w, ref s, j + stride),
@@ -235,7 +336,7 @@ internal static class Conv1DStreaming
 
         for (; c < end; c++)
         {
-            nuint j = rowOffset + (nuint)(c - columnBase);
+            nuint j = rowOffset + (nuint)c;
             float sum = Unsafe.Add(ref yRow, c);
             for (nuint i = 0; i < 8; i++)
             {
@@ -246,33 +347,11 @@ internal static class Conv1DStreaming
         }
     }
 
-    // AccumulateEightWeightRows' register loop over an interleaved panel (register v of weight row i at (8·v + i)·Count).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateInterleaved<TVec>(ref float panel, int registers, ref float x, ref float yBlock)
-        where TVec : struct, ISimdVector<TVec>
-    {
-        Broadcast(ref x, out TVec v0, out TVec v1, out TVec v2, out TVec v3, out TVec v4, out TVec v5, out TVec v6, out TVec v7);
-        nuint n = (nuint)TVec.Count;
-        ref float p = ref panel;
-        ref float yc = ref yBlock;
-        for (int v = 0; v < registers; v++)
-        {
-            TVec.Store(
-                TwoChains(TVec.Load(ref yc, 0),
-                    TVec.Load(ref p, 0), TVec.Load(ref p, n), TVec.Load(ref p, 2 * n), TVec.Load(ref p, 3 * n),
-                    TVec.Load(ref p, 4 * n), TVec.Load(ref p, 5 * n), TVec.Load(ref p, 6 * n), TVec.Load(ref p, 7 * n),
-                    v0, v1, v2, v3, v4, v5, v6, v7),
-                ref yc, 0);
-            p = ref Unsafe.Add(ref p, 8 * n);
-            yc = ref Unsafe.Add(ref yc, n);
-        }
-    }
-
     // The block formats' part of AccumulateEightWeightRows (kept apart so the other formats' code stays small enough to
     // inline); returns the first column it left for the register loop.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int AccumulateScaledBlocks<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
-        int start, int end, int columnBase)
+        int start, int end, nuint prefetchAhead)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
@@ -280,7 +359,12 @@ internal static class Conv1DStreaming
         // One scale per weight row and block of 32 columns: folded into that row's input value once per block.
         for (; c + Q8Weights.BlockSize <= end; c += Q8Weights.BlockSize)
         {
-            nuint j0 = rowOffset + (nuint)(c - columnBase);
+            nuint j0 = rowOffset + (nuint)c;
+            if (prefetchAhead != 0 && ((nuint)c * (nuint)TFormat.ElementSize) % 64 == 0)
+            {
+                PrefetchGroup(ref w, (j0 + prefetchAhead) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
+            }
+
             var s0 = TVec.Create(x * TFormat.Scale(ref s, j0));
             var s1 = TVec.Create(Unsafe.Add(ref x, 1) * TFormat.Scale(ref s, j0 + stride));
             var s2 = TVec.Create(Unsafe.Add(ref x, 2) * TFormat.Scale(ref s, j0 + (2 * stride)));
@@ -308,8 +392,8 @@ internal static class Conv1DStreaming
     }
 
     // y + Σ_{i<8} w_i·v_i in two interleaved chains (even and odd weight rows) added at the end, so the adds do not wait
-    // on each other. Every path (one row, several rows through a panel, block formats) sums in this one order, which
-    // is what makes a row's result the same in any batch.
+    // on each other. Every path (one row or several, every format) sums in this one order, which is what makes a row's
+    // result the same in any batch.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec TwoChains<TVec>(TVec y, TVec w0, TVec w1, TVec w2, TVec w3, TVec w4, TVec w5, TVec w6, TVec w7,
         TVec v0, TVec v1, TVec v2, TVec v3, TVec v4, TVec v5, TVec v6, TVec v7)
@@ -340,25 +424,6 @@ internal static class Conv1DStreaming
         v5 = TVec.Create(Unsafe.Add(ref x, 5));
         v6 = TVec.Create(Unsafe.Add(ref x, 6));
         v7 = TVec.Create(Unsafe.Add(ref x, 7));
-    }
-
-    // Requests every cache line of rows firstRow..endRow (of the eight from `start`, `stride` bytes apart), `length` bytes
-    // each, into the cache hierarchy.
-    private static unsafe void PrefetchRows(ref byte w, long start, int stride, int length, int firstRow, int endRow)
-    {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-
-        for (int row = firstRow; row < endRow; row++)
-        {
-            byte* p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref w, (nint)(start + ((long)row * stride))));
-            for (int offset = 0; offset < length; offset += 64)
-            {
-                Sse.Prefetch1(p + offset);
-            }
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -11,25 +11,6 @@ internal static class WeightPanel
 {
     private const int PrefetchRows = 8;
 
-    /// <summary>Widens eight weight rows, <paramref name="registers"/> registers of each, interleaved register by register:
-    /// register v of row i, <c>W[start + i·stride + v·Count ..]</c>, goes to <c>panel[(8·v + i)·Count ..]</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WidenInterleaved<TFormat, TVec>(ref byte weight, ref float scales, nuint start, nuint stride, int registers, ref float panel)
-        where TFormat : struct, IWeightFormat
-        where TVec : struct, ISimdVector<TVec>
-    {
-        nuint n = (nuint)TVec.Count;
-        for (nuint i = 0; i < 8; i++)
-        {
-            nuint source = start + (i * stride);
-            nuint destination = i * n;
-            for (int v = 0; v < registers; v++, source += n, destination += 8 * n)
-            {
-                TVec.Store(TFormat.Load<TVec>(ref weight, ref scales, source), ref panel, destination);
-            }
-        }
-    }
-
     /// <summary>Widens <paramref name="rows"/> rows of <paramref name="strips"/> adjacent strips of two registers each into
     /// strip-major panels: element (i, j) of strip s, <c>W[start + i·stride + s·2·Count + j]</c>, goes to
     /// <c>panel[s·stripStride + i·2·Count + j]</c>. Rows are the outer loop, so the matrix is read a row segment at a time.</summary>
