@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Gpt2Kit.Gpt2.Kernels;
@@ -194,22 +195,23 @@ internal static class Conv1DStreaming
         for (; c + Q8Weights.BlockSize <= blockEnd; c += Q8Weights.BlockSize)
         {
             nuint j0 = rowOffset + (nuint)c;
-            if (prefetch)
+            if (prefetch && ((nuint)c * (nuint)TFormat.ElementSize) % 64 == 0)
             {
-                // A block of 32 one-byte elements is half a cache line or a whole one.
                 PrefetchGroup(ref m.Weight, (j0 + (8 * stride)) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
             }
 
+            // The block's scale in each of the eight weight rows, multiplied into each row's eight input values at once
+            // (element by element: the same products as one row's scalar ones).
+            var scales = Vector256.Create(
+                TFormat.Scale(ref m.Scales, j0), TFormat.Scale(ref m.Scales, j0 + stride), TFormat.Scale(ref m.Scales, j0 + (2 * stride)),
+                TFormat.Scale(ref m.Scales, j0 + (3 * stride)), TFormat.Scale(ref m.Scales, j0 + (4 * stride)), TFormat.Scale(ref m.Scales, j0 + (5 * stride)),
+                TFormat.Scale(ref m.Scales, j0 + (6 * stride)), TFormat.Scale(ref m.Scales, j0 + (7 * stride)));
             for (int r0 = 0; r0 < rows; r0 += RowChunk)
             {
                 int chunk = Math.Min(RowChunk, rows - r0);
                 for (int r = 0; r < chunk; r++)
                 {
-                    ref float xr = ref Unsafe.Add(ref x, (nint)(r0 + r) * inner);
-                    for (int i = 0; i < 8; i++)
-                    {
-                        Unsafe.Add(ref xs, (8 * r) + i) = Unsafe.Add(ref xr, i) * TFormat.Scale(ref m.Scales, j0 + ((nuint)i * stride));
-                    }
+                    (Vector256.LoadUnsafe(ref Unsafe.Add(ref x, (nint)(r0 + r) * inner)) * scales).StoreUnsafe(ref xs, (nuint)(8 * r));
                 }
 
                 for (int v = 0; v < Q8Weights.BlockSize; v += TVec.Count)
