@@ -155,18 +155,7 @@ internal static class Conv1DStreaming
                     var w5 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (5 * stride));
                     var w6 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (6 * stride));
                     var w7 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j + (7 * stride));
-                    ref float xr = ref x;
-                    ref float yc = ref Unsafe.Add(ref m.Output, c);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        TVec.Store(
-                            TwoChains(TVec.Load(ref yc, 0), w0, w1, w2, w3, w4, w5, w6, w7,
-                                TVec.Create(xr), TVec.Create(Unsafe.Add(ref xr, 1)), TVec.Create(Unsafe.Add(ref xr, 2)), TVec.Create(Unsafe.Add(ref xr, 3)),
-                                TVec.Create(Unsafe.Add(ref xr, 4)), TVec.Create(Unsafe.Add(ref xr, 5)), TVec.Create(Unsafe.Add(ref xr, 6)), TVec.Create(Unsafe.Add(ref xr, 7))),
-                            ref yc, 0);
-                        xr = ref Unsafe.Add(ref xr, inner);
-                        yc = ref Unsafe.Add(ref yc, columns);
-                    }
+                    AccumulateRows(w0, w1, w2, w3, w4, w5, w6, w7, ref x, inner, ref Unsafe.Add(ref m.Output, c), columns, rows);
                 }
             }
 
@@ -225,18 +214,7 @@ internal static class Conv1DStreaming
                     var w5 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (5 * stride));
                     var w6 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (6 * stride));
                     var w7 = TFormat.LoadUnscaled<TVec>(ref m.Weight, j + (7 * stride));
-                    ref float sr = ref xs;
-                    ref float yc = ref Unsafe.Add(ref m.Output, ((nint)r0 * columns) + c + v);
-                    for (int r = 0; r < chunk; r++)
-                    {
-                        TVec.Store(
-                            TwoChains(TVec.Load(ref yc, 0), w0, w1, w2, w3, w4, w5, w6, w7,
-                                TVec.Create(sr), TVec.Create(Unsafe.Add(ref sr, 1)), TVec.Create(Unsafe.Add(ref sr, 2)), TVec.Create(Unsafe.Add(ref sr, 3)),
-                                TVec.Create(Unsafe.Add(ref sr, 4)), TVec.Create(Unsafe.Add(ref sr, 5)), TVec.Create(Unsafe.Add(ref sr, 6)), TVec.Create(Unsafe.Add(ref sr, 7))),
-                            ref yc, 0);
-                        sr = ref Unsafe.Add(ref sr, 8);
-                        yc = ref Unsafe.Add(ref yc, columns);
-                    }
+                    AccumulateRows(w0, w1, w2, w3, w4, w5, w6, w7, ref xs, 8, ref Unsafe.Add(ref m.Output, ((nint)r0 * columns) + c + v), columns, chunk);
                 }
             }
         }
@@ -391,6 +369,26 @@ internal static class Conv1DStreaming
         }
 
         return c;
+    }
+
+    // One register of eight weight rows (w0..w7) into `count` rows: y_r += Σ_i w_i·values_r[i] (TwoChains), where row r's
+    // eight input values start valueStride floats after row r − 1's and its output register yStride floats after.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateRows<TVec>(TVec w0, TVec w1, TVec w2, TVec w3, TVec w4, TVec w5, TVec w6, TVec w7, ref float values, int valueStride,
+        ref float y, int yStride, int count)
+        where TVec : struct, ISimdVector<TVec>
+    {
+        for (int r = 0; r < count; r++)
+        {
+            TVec.Store(
+                TwoChains(TVec.Load(ref y, 0), w0, w1, w2, w3, w4, w5, w6, w7,
+                    TVec.Create(values), TVec.Create(Unsafe.Add(ref values, 1)), TVec.Create(Unsafe.Add(ref values, 2)), TVec.Create(Unsafe.Add(ref values, 3)),
+                    TVec.Create(Unsafe.Add(ref values, 4)), TVec.Create(Unsafe.Add(ref values, 5)), TVec.Create(Unsafe.Add(ref values, 6)),
+                    TVec.Create(Unsafe.Add(ref values, 7))),
+                ref y, 0);
+            values = ref Unsafe.Add(ref values, valueStride);
+            y = ref Unsafe.Add(ref y, yStride);
+        }
     }
 
     // y + Σ_{i<8} w_i·v_i in two interleaved chains (even and odd weight rows) added at the end, so the adds do not wait
