@@ -124,8 +124,6 @@ internal static class Conv1DStreaming
         int rows = m.Rows, inner = m.Inner, columns = m.Columns;
         nuint stride = (nuint)columns;
 
-        // One software prefetch per cache line of the next group, issued as the loop reaches that line of this one.
-        int registersPerLine = Math.Max(1, 64 / (TVec.Count * TFormat.ElementSize));
         int k = m.InnerStart;
         for (; k + 8 <= m.InnerEnd; k += 8)
         {
@@ -139,12 +137,12 @@ internal static class Conv1DStreaming
             }
             else
             {
-                for (int v = 0; c + TVec.Count <= blockEnd; c += TVec.Count, v++)
+                for (; c + TVec.Count <= blockEnd; c += TVec.Count)
                 {
                     nuint j = rowOffset + (nuint)c;
-                    if (prefetch && v % registersPerLine == 0)
+                    if (prefetch)
                     {
-                        PrefetchGroup(ref m.Weight, (j + (8 * stride)) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
+                        PrefetchNextGroup<TFormat>(ref m.Weight, c, j + (8 * stride), stride);
                     }
 
                     var w0 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j);
@@ -184,9 +182,9 @@ internal static class Conv1DStreaming
         for (; c + Q8Weights.BlockSize <= blockEnd; c += Q8Weights.BlockSize)
         {
             nuint j0 = rowOffset + (nuint)c;
-            if (prefetch && ((nuint)c * (nuint)TFormat.ElementSize) % 64 == 0)
+            if (prefetch)
             {
-                PrefetchGroup(ref m.Weight, (j0 + (8 * stride)) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
+                PrefetchNextGroup<TFormat>(ref m.Weight, c, j0 + (8 * stride), stride);
             }
 
             // The block's scale in each of the eight weight rows, multiplied into each row's eight input values at once
@@ -222,11 +220,21 @@ internal static class Conv1DStreaming
         return c;
     }
 
-    // Requests the cache line at `start` of each of eight weight rows `stride` bytes apart.
+    // The loops' one prefetch rule: where column `column` begins a cache line, requests the line at element `element` of
+    // each of eight weight rows `stride` elements apart (the next group's rows), so each line is asked for once, as the
+    // loop reaches the same columns of the current group.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PrefetchGroup(ref byte w, nuint start, nuint stride)
+    private static unsafe void PrefetchNextGroup<TFormat>(ref byte w, int column, nuint element, nuint stride)
+        where TFormat : struct, IWeightFormat
     {
-        byte* p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref w, start));
+        nuint size = (nuint)TFormat.ElementSize;
+        if ((nuint)column * size % 64 != 0)
+        {
+            return;
+        }
+
+        stride *= size;
+        byte* p = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref w, element * size));
         Sse.Prefetch1(p);
         Sse.Prefetch1(p + stride);
         Sse.Prefetch1(p + (2 * stride));
@@ -299,9 +307,9 @@ internal static class Conv1DStreaming
         for (; c + TVec.Count <= end; c += TVec.Count)
         {
             nuint j = rowOffset + (nuint)c;
-            if (prefetchAhead != 0 && ((nuint)c * (nuint)TFormat.ElementSize) % 64 == 0)
+            if (prefetchAhead != 0)
             {
-                PrefetchGroup(ref w, (j + prefetchAhead) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
+                PrefetchNextGroup<TFormat>(ref w, c, j + prefetchAhead, stride);
             }
 
             TVec.Store(
@@ -340,9 +348,9 @@ internal static class Conv1DStreaming
         for (; c + Q8Weights.BlockSize <= end; c += Q8Weights.BlockSize)
         {
             nuint j0 = rowOffset + (nuint)c;
-            if (prefetchAhead != 0 && ((nuint)c * (nuint)TFormat.ElementSize) % 64 == 0)
+            if (prefetchAhead != 0)
             {
-                PrefetchGroup(ref w, (j0 + prefetchAhead) * (nuint)TFormat.ElementSize, stride * (nuint)TFormat.ElementSize);
+                PrefetchNextGroup<TFormat>(ref w, c, j0 + prefetchAhead, stride);
             }
 
             var s0 = TVec.Create(x * TFormat.Scale(ref s, j0));

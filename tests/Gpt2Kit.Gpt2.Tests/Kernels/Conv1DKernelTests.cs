@@ -4,8 +4,8 @@ namespace Gpt2Kit.Gpt2.Tests.Kernels;
 
 /// <summary>Both Conv1D kernels (<c>y = x·W + b</c>, W as <c>[in, out]</c>) in every weight format and at every forced SIMD
 /// width against a naive reference over the decoded weights, on odd sizes that exercise every tail: rows around the
-/// 6-row tile, the 8-row decode limit and the 48-row block, inner sizes around the 8-row group and the 256-row block, columns around one
-/// register and one two-register tile (q8 rows are a multiple of its 32-value blocks).</summary>
+/// 6-row tile, the 8-row decode limit and the 48-row block, inner sizes around the 8-row group and the 256-row block,
+/// columns around one register and one two-register tile (q8 rows are a multiple of its 32-value blocks).</summary>
 public sealed class Conv1DKernelTests
 {
     public static TheoryData<string, string, int, int, int> Shapes()

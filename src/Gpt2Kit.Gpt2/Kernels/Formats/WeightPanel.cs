@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Gpt2Kit.Gpt2.Kernels;
@@ -49,8 +48,4 @@ internal static class WeightPanel
             Sse.Prefetch0(p + offset);
         }
     }
-
-    /// <summary>Whether <typeparamref name="TFormat"/> needs widening (everything but fp32).</summary>
-    public static bool IsNarrow<TFormat>()
-        where TFormat : struct, IWeightFormat => typeof(TFormat) != typeof(F32Weights);
 }
