@@ -42,7 +42,13 @@ internal static class Conv1DStreaming
     {
         KernelArguments.RequireConv1D(input, rows, weight, bias, output, columnStart, columnEnd);
         KernelArguments.RequireRange(innerStart, innerEnd, weight.Rows, nameof(innerStart));
-        SimdDispatch.Run(new Kernel(input, rows, weight, bias, output, innerStart, innerEnd, columnStart, columnEnd), weight.Format, width);
+        if (weight.Interleaved && (innerStart % Q8InterleavedWeights.GroupRows != 0 || innerEnd % Q8InterleavedWeights.GroupRows != 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(innerStart), $"{innerStart}..{innerEnd}",
+                $"an interleaved matrix is summed in whole groups of {Q8InterleavedWeights.GroupRows} weight rows.");
+        }
+
+        SimdDispatch.Run(new Kernel(input, rows, weight, bias, output, innerStart, innerEnd, columnStart, columnEnd), weight, width);
     }
 
     private readonly ref struct Kernel(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
@@ -101,12 +107,12 @@ internal static class Conv1DStreaming
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
-        int columns = m.Columns;
+        nuint columns = (nuint)m.Columns;
         int k = m.InnerStart;
         for (; k + 8 <= m.InnerEnd; k += 8)
         {
-            nuint ahead = Sse.IsSupported && k + 16 <= m.InnerEnd ? 8 * (nuint)columns : 0;
-            AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * columns), (nuint)columns,
+            nuint ahead = Sse.IsSupported && k + 16 <= m.InnerEnd ? TFormat.Offset(8, 0, columns) : 0;
+            AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, TFormat.Offset((nuint)k, 0, columns), columns,
                 ref Unsafe.Add(ref m.Input, k), ref m.Output, blockStart, blockEnd, ahead);
         }
 
@@ -122,12 +128,12 @@ internal static class Conv1DStreaming
         where TVec : struct, ISimdVector<TVec>
     {
         int rows = m.Rows, inner = m.Inner, columns = m.Columns;
-        nuint stride = (nuint)columns;
+        nuint stride = TFormat.Offset(1, 0, (nuint)columns);
 
         int k = m.InnerStart;
         for (; k + 8 <= m.InnerEnd; k += 8)
         {
-            nuint rowOffset = (nuint)((long)k * columns);
+            nuint rowOffset = TFormat.Offset((nuint)k, 0, (nuint)columns);
             bool prefetch = Sse.IsSupported && k + 16 <= m.InnerEnd;
             ref float x = ref Unsafe.Add(ref m.Input, k);
             int c = blockStart;
@@ -139,10 +145,10 @@ internal static class Conv1DStreaming
             {
                 for (; c + TVec.Count <= blockEnd; c += TVec.Count)
                 {
-                    nuint j = rowOffset + (nuint)c;
+                    nuint j = rowOffset + TFormat.Offset(0, (nuint)c, (nuint)columns);
                     if (prefetch)
                     {
-                        PrefetchNextGroup<TFormat>(ref m.Weight, c, j + (8 * stride), stride);
+                        PrefetchNextGroup<TFormat>(ref m.Weight, c, j + TFormat.Offset(8, 0, (nuint)columns), stride);
                     }
 
                     var w0 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, j);
@@ -177,14 +183,14 @@ internal static class Conv1DStreaming
         Span<float> scaled = stackalloc float[8 * RowChunk];
         ref float xs = ref MemoryMarshal.GetReference(scaled);
         int rows = m.Rows, inner = m.Inner, columns = m.Columns;
-        nuint stride = (nuint)columns;
+        nuint stride = TFormat.Offset(1, 0, (nuint)columns);
         int c = blockStart;
         for (; c + Q8Weights.BlockSize <= blockEnd; c += Q8Weights.BlockSize)
         {
-            nuint j0 = rowOffset + (nuint)c;
+            nuint j0 = rowOffset + TFormat.Offset(0, (nuint)c, (nuint)columns);
             if (prefetch)
             {
-                PrefetchNextGroup<TFormat>(ref m.Weight, c, j0 + (8 * stride), stride);
+                PrefetchNextGroup<TFormat>(ref m.Weight, c, j0 + TFormat.Offset(8, 0, (nuint)columns), stride);
             }
 
             // The block's scale in each of the eight weight rows, multiplied into each row's eight input values at once
@@ -222,11 +228,25 @@ internal static class Conv1DStreaming
 
     // The loops' one prefetch rule: where column `column` begins a cache line, requests the line at element `element` of
     // each of eight weight rows `stride` elements apart (the next group's rows), so each line is asked for once, as the
-    // loop reaches the same columns of the current group.
+    // loop reaches the same columns of the current group. Interleaved rows lie together: a block's four lines.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void PrefetchNextGroup<TFormat>(ref byte w, int column, nuint element, nuint stride)
         where TFormat : struct, IWeightFormat
     {
+        if (TFormat.IsInterleaved)
+        {
+            if (column % Q8Weights.BlockSize == 0)
+            {
+                byte* block = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref w, element));
+                Sse.Prefetch1(block);
+                Sse.Prefetch1(block + 64);
+                Sse.Prefetch1(block + 128);
+                Sse.Prefetch1(block + 192);
+            }
+
+            return;
+        }
+
         nuint size = (nuint)TFormat.ElementSize;
         if ((nuint)column * size % 64 != 0)
         {
@@ -254,7 +274,7 @@ internal static class Conv1DStreaming
     {
         for (int r = 0; r < m.Rows; r++)
         {
-            AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * m.Columns), (nuint)m.Columns,
+            AccumulateEightWeightRows<TFormat, TVec>(ref m.Weight, ref m.Scales, TFormat.Offset((nuint)k, 0, (nuint)m.Columns), (nuint)m.Columns,
                 ref Unsafe.Add(ref m.Input, ((nint)r * m.Inner) + k), ref Unsafe.Add(ref m.Output, (nint)r * m.Columns), start, end);
         }
     }
@@ -269,8 +289,8 @@ internal static class Conv1DStreaming
         {
             for (int r = 0; r < m.Rows; r++)
             {
-                AccumulateOneWeightRow<TFormat, TVec>(ref m.Weight, ref m.Scales, (nuint)((long)k * m.Columns), Unsafe.Add(ref m.Input, ((nint)r * m.Inner) + k),
-                    ref Unsafe.Add(ref m.Output, (nint)r * m.Columns), blockStart, blockEnd);
+                AccumulateOneWeightRow<TFormat, TVec>(ref m.Weight, ref m.Scales, TFormat.Offset((nuint)k, 0, (nuint)m.Columns), (nuint)m.Columns,
+                    Unsafe.Add(ref m.Input, ((nint)r * m.Inner) + k), ref Unsafe.Add(ref m.Output, (nint)r * m.Columns), blockStart, blockEnd);
             }
         }
     }
@@ -289,24 +309,26 @@ internal static class Conv1DStreaming
         public readonly int InnerEnd = innerEnd;
     }
 
-    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c] (TwoChains). Column c of the weight is element rowOffset + c of its first
-    // row; with prefetchAhead (elements) set, the same columns that far on are requested too.
+    // yRow[c] += Σ_{i<8} x[i]·w[k0+i, c] (TwoChains) for a matrix `columns` wide. The group's first row starts at
+    // element rowOffset (TFormat.Offset(k0, 0)); with prefetchAhead (elements) set, the same columns that far on are
+    // requested too.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateEightWeightRows<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
+    private static void AccumulateEightWeightRows<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint columns, ref float x, ref float yRow,
         int start, int end, nuint prefetchAhead = 0)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
         Broadcast(ref x, out TVec v0, out TVec v1, out TVec v2, out TVec v3, out TVec v4, out TVec v5, out TVec v6, out TVec v7);
+        nuint stride = TFormat.Offset(1, 0, columns);
         int c = start;
         if (TFormat.HasBlockScales)
         {
-            c = AccumulateScaledBlocks<TFormat, TVec>(ref w, ref s, rowOffset, stride, ref x, ref yRow, start, end, prefetchAhead);
+            c = AccumulateScaledBlocks<TFormat, TVec>(ref w, ref s, rowOffset, columns, ref x, ref yRow, start, end, prefetchAhead);
         }
 
         for (; c + TVec.Count <= end; c += TVec.Count)
         {
-            nuint j = rowOffset + (nuint)c;
+            nuint j = rowOffset + TFormat.Offset(0, (nuint)c, columns);
             if (prefetchAhead != 0)
             {
                 PrefetchNextGroup<TFormat>(ref w, c, j + prefetchAhead, stride);
@@ -324,7 +346,7 @@ internal static class Conv1DStreaming
 
         for (; c < end; c++)
         {
-            nuint j = rowOffset + (nuint)c;
+            nuint j = rowOffset + TFormat.Offset(0, (nuint)c, columns);
             float sum = Unsafe.Add(ref yRow, c);
             for (nuint i = 0; i < 8; i++)
             {
@@ -338,16 +360,17 @@ internal static class Conv1DStreaming
     // The block formats' part of AccumulateEightWeightRows (kept apart so the other formats' code stays small enough to
     // inline); returns the first column it left for the register loop.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int AccumulateScaledBlocks<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint stride, ref float x, ref float yRow,
+    private static int AccumulateScaledBlocks<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint columns, ref float x, ref float yRow,
         int start, int end, nuint prefetchAhead)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
+        nuint stride = TFormat.Offset(1, 0, columns);
         int c = start;
         // One scale per weight row and block of 32 columns: folded into that row's input value once per block.
         for (; c + Q8Weights.BlockSize <= end; c += Q8Weights.BlockSize)
         {
-            nuint j0 = rowOffset + (nuint)c;
+            nuint j0 = rowOffset + TFormat.Offset(0, (nuint)c, columns);
             if (prefetchAhead != 0)
             {
                 PrefetchNextGroup<TFormat>(ref w, c, j0 + prefetchAhead, stride);
@@ -435,7 +458,8 @@ internal static class Conv1DStreaming
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateOneWeightRow<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, float x0, ref float yRow, int start, int end)
+    private static void AccumulateOneWeightRow<TFormat, TVec>(ref byte w, ref float s, nuint rowOffset, nuint columns, float x0, ref float yRow, int start,
+        int end)
         where TFormat : struct, IWeightFormat
         where TVec : struct, ISimdVector<TVec>
     {
@@ -443,12 +467,14 @@ internal static class Conv1DStreaming
         int c = start;
         for (; c + TVec.Count <= end; c += TVec.Count)
         {
-            TVec.Store(TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, rowOffset + (nuint)c), v0, TVec.Load(ref yRow, (nuint)c)), ref yRow, (nuint)c);
+            nuint j = rowOffset + TFormat.Offset(0, (nuint)c, columns);
+            TVec.Store(TVec.MultiplyAdd(TFormat.Load<TVec>(ref w, ref s, j), v0, TVec.Load(ref yRow, (nuint)c)), ref yRow, (nuint)c);
         }
 
         for (; c < end; c++)
         {
-            Unsafe.Add(ref yRow, c) = MathF.FusedMultiplyAdd(TFormat.Get(ref w, ref s, rowOffset + (nuint)c), x0, Unsafe.Add(ref yRow, c));
+            nuint j = rowOffset + TFormat.Offset(0, (nuint)c, columns);
+            Unsafe.Add(ref yRow, c) = MathF.FusedMultiplyAdd(TFormat.Get(ref w, ref s, j), x0, Unsafe.Add(ref yRow, c));
         }
     }
 }

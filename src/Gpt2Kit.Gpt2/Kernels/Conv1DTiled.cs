@@ -39,7 +39,7 @@ internal static class Conv1DTiled
             return;
         }
 
-        SimdDispatch.Run(new Kernel(input, rows, weight, bias, output, columnStart, columnEnd), weight.Format, width);
+        SimdDispatch.Run(new Kernel(input, rows, weight, bias, output, columnStart, columnEnd), weight, width);
     }
 
     private readonly ref struct Kernel(ReadOnlySpan<float> input, int rows, WeightSpan weight, ReadOnlySpan<float> bias, Span<float> output,
@@ -64,7 +64,8 @@ internal static class Conv1DTiled
 
             int strip = 2 * TVec.Count;
             int stripsEnd = columnStart + ((columnEnd - columnStart) / strip * strip);
-            if (rows > 6)
+            // Interleaved rows are not a constant stride apart, so they are always read through a panel.
+            if (rows > 6 || TFormat.IsInterleaved)
             {
                 Panels<TFormat, TVec>(ref m, rows, columnStart, stripsEnd, stackalloc float[InnerBlock * PanelColumns]);
             }
@@ -112,7 +113,7 @@ internal static class Conv1DTiled
             for (int kb = 0; kb < Math.Max(m.Inner, 1); kb += InnerBlock)
             {
                 int kEnd = Math.Min(kb + InnerBlock, m.Inner);
-                WeightPanel.WidenStrips<TFormat, TVec>(ref m.Weight, ref m.Scales, ((nuint)kb * (nuint)m.Columns) + (nuint)group, (nuint)m.Columns,
+                WeightPanel.WidenStrips<TFormat, TVec>(ref m.Weight, ref m.Scales, kb, group, (nuint)m.Columns,
                     kEnd - kb, (groupEnd - group) / strip, ref MemoryMarshal.GetReference(panels), (nuint)(InnerBlock * strip));
 
                 for (int rowStart = 0; rowStart < rows; rowStart += RowBlock)
@@ -161,7 +162,7 @@ internal static class Conv1DTiled
             var a = b;
             for (nuint k = 0; k < inner; k++)
             {
-                a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref m.Weight, ref m.Scales, (k * n) + (nuint)c), TVec.Create(Unsafe.Add(ref x, k)), a);
+                a = TVec.MultiplyAdd(TFormat.Load<TVec>(ref m.Weight, ref m.Scales, TFormat.Offset(k, (nuint)c, n)), TVec.Create(Unsafe.Add(ref x, k)), a);
             }
 
             TVec.Store(a, ref m.Output, ((nuint)r * n) + (nuint)c);

@@ -26,7 +26,13 @@ internal static class RowDotProducts
         KernelArguments.RequireLength(input.Length, (long)rows * weight.Columns, nameof(input));
         KernelArguments.RequireLength(output.Length, (long)rows * weight.Rows, nameof(output));
         KernelArguments.RequireRange(weightStart, weightEnd, weight.Rows, nameof(weightStart));
-        SimdDispatch.Run(new Kernel(input, rows, weight, output, weightStart, weightEnd), weight.Format, simdWidth);
+        if (weight.Interleaved)
+        {
+            // Each weight row is read whole, as one run: the embedding is never stored interleaved.
+            throw new ArgumentException("the output layer reads row-major weights; this matrix is interleaved.", nameof(weight));
+        }
+
+        SimdDispatch.Run(new Kernel(input, rows, weight, output, weightStart, weightEnd), weight, simdWidth);
     }
 
     private readonly ref struct Kernel(ReadOnlySpan<float> input, int rows, WeightSpan weight, Span<float> output, int weightStart, int weightEnd)

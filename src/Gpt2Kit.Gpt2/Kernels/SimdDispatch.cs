@@ -36,17 +36,23 @@ internal static class SimdDispatch
         }
     }
 
-    /// <summary>Runs <paramref name="kernel"/> on weights stored as <paramref name="format"/> with the registers of <paramref name="width"/>.</summary>
-    public static void Run<TKernel>(TKernel kernel, WeightFormat format, SimdWidth width)
+    /// <summary>Runs <paramref name="kernel"/> on weights stored as <paramref name="weight"/> is with the registers of <paramref name="width"/>.</summary>
+    public static void Run<TKernel>(TKernel kernel, scoped in WeightSpan weight, SimdWidth width)
         where TKernel : IWeightKernel, allows ref struct
     {
-        switch (format)
+        if (weight.Interleaved)
+        {
+            RunBound<TKernel, Q8InterleavedWeights>(kernel, width);
+            return;
+        }
+
+        switch (weight.Format)
         {
             case WeightFormat.F32: RunBound<TKernel, F32Weights>(kernel, width); break;
             case WeightFormat.BF16: RunBound<TKernel, BFloat16Weights>(kernel, width); break;
             case WeightFormat.F16: RunBound<TKernel, HalfWeights>(kernel, width); break;
             case WeightFormat.Q8: RunBound<TKernel, Q8Weights>(kernel, width); break;
-            default: throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown weight format.");
+            default: throw new ArgumentOutOfRangeException(nameof(weight), weight.Format, "Unknown weight format.");
         }
     }
 

@@ -14,7 +14,7 @@ internal static class WeightRows
     {
         KernelArguments.RequireRange(row, row + 1, weight.Rows, nameof(row));
         KernelArguments.RequireLength(destination.Length, weight.Columns, nameof(destination));
-        SimdDispatch.Run(new Kernel(weight, row, destination, accumulate), weight.Format, width);
+        SimdDispatch.Run(new Kernel(weight, row, destination, accumulate), weight, width);
     }
 
     private readonly ref struct Kernel(WeightSpan weight, int row, Span<float> destination, bool accumulate) : IWeightKernel
@@ -29,17 +29,18 @@ internal static class WeightRows
             ref byte w = ref _weight.DataReference;
             ref float s = ref _weight.ScalesReference;
             ref float y = ref MemoryMarshal.GetReference(_destination);
-            nuint start = (nuint)row * (nuint)_weight.Columns;
+            nuint columns = (nuint)_weight.Columns;
+            nuint start = TFormat.Offset((nuint)row, 0, columns);
             int c = 0;
             for (; c + TVec.Count <= _weight.Columns; c += TVec.Count)
             {
-                var value = TFormat.Widen<TVec>(ref w, ref s, start + (nuint)c);
+                var value = TFormat.Widen<TVec>(ref w, ref s, start + TFormat.Offset(0, (nuint)c, columns));
                 TVec.Store(accumulate ? TVec.Add(value, TVec.Load(ref y, (nuint)c)) : value, ref y, (nuint)c);
             }
 
             for (; c < _weight.Columns; c++)
             {
-                float value = TFormat.Get(ref w, ref s, start + (nuint)c);
+                float value = TFormat.Get(ref w, ref s, start + TFormat.Offset(0, (nuint)c, columns));
                 Unsafe.Add(ref y, c) = accumulate ? value + Unsafe.Add(ref y, c) : value;
             }
         }

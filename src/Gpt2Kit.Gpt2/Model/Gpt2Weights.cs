@@ -127,10 +127,11 @@ internal sealed unsafe class Gpt2Weights : IDisposable
                 WeightFormat.BF16 => "BF16",
                 _ => "I8",
             };
-            entries.Add(new SafeTensorsEntry(name, dtype, [m.Rows, m.Columns], stream => WriteBytes(stream, m.Data, m.DataBytes)));
+            entries.Add(new SafeTensorsEntry(name, dtype, m.Interleaved ? InterleavedShape(m.Rows, m.Columns) : [m.Rows, m.Columns],
+                stream => WriteBytes(stream, m.Data, m.DataBytes)));
             if (m.Format == WeightFormat.Q8)
             {
-                entries.Add(new SafeTensorsEntry(name + ScalesSuffix, "F32", [m.Rows, m.Columns / Q8Weights.BlockSize],
+                entries.Add(new SafeTensorsEntry(name + ScalesSuffix, "F32", ScalesShape(m.Rows, m.Columns, m.Interleaved),
                     stream => WriteBytes(stream, (byte*)m.Scales, m.ScaleCount * sizeof(float))));
             }
         }
@@ -155,6 +156,15 @@ internal sealed unsafe class Gpt2Weights : IDisposable
         _tensors.Dispose();
     }
 
+    // The shapes that say what a q8 matrix's bytes hold: row-major [rows, columns], or interleaved (Q8InterleavedWeights)
+    // [groups of eight rows, blocks of 32 columns, 8, 32] with scales [groups, blocks, 8].
+    private static long[] InterleavedShape(int rows, int columns) =>
+        [rows / Q8InterleavedWeights.GroupRows, columns / Q8Weights.BlockSize, Q8InterleavedWeights.GroupRows, Q8Weights.BlockSize];
+
+    private static long[] ScalesShape(int rows, int columns, bool interleaved) => interleaved
+        ? [rows / Q8InterleavedWeights.GroupRows, columns / Q8Weights.BlockSize, Q8InterleavedWeights.GroupRows]
+        : [rows, columns / Q8Weights.BlockSize];
+
     private static void WriteBytes(Stream stream, byte* data, long length)
     {
         for (long offset = 0; offset < length; offset += 1 << 30)
@@ -174,9 +184,9 @@ internal sealed unsafe class Gpt2Weights : IDisposable
             progress?.Report((0.9 * doneBytes / totalBytes, $"tensor {name}"));
         }
 
-        WeightMatrix Matrix(string name, int rows, int columns)
+        WeightMatrix Matrix(string name, int rows, int columns, bool conv1D = false)
         {
-            var matrix = LoadMatrix(name, rows, columns);
+            var matrix = LoadMatrix(name, rows, columns, conv1D);
             Done(name);
             return matrix;
         }
@@ -214,15 +224,15 @@ internal sealed unsafe class Gpt2Weights : IDisposable
             {
                 Norm1Weight = Vector(p + "ln_1.weight"),
                 Norm1Bias = Vector(p + "ln_1.bias"),
-                AttentionWeight = Matrix(p + "attn.c_attn.weight", d, 3 * d),
+                AttentionWeight = Matrix(p + "attn.c_attn.weight", d, 3 * d, conv1D: true),
                 AttentionBias = Vector(p + "attn.c_attn.bias"),
-                AttentionProjectionWeight = Matrix(p + "attn.c_proj.weight", d, d),
+                AttentionProjectionWeight = Matrix(p + "attn.c_proj.weight", d, d, conv1D: true),
                 AttentionProjectionBias = Vector(p + "attn.c_proj.bias"),
                 Norm2Weight = Vector(p + "ln_2.weight"),
                 Norm2Bias = Vector(p + "ln_2.bias"),
-                MlpWeight = Matrix(p + "mlp.c_fc.weight", d, inner),
+                MlpWeight = Matrix(p + "mlp.c_fc.weight", d, inner, conv1D: true),
                 MlpBias = Vector(p + "mlp.c_fc.bias"),
-                MlpProjectionWeight = Matrix(p + "mlp.c_proj.weight", inner, d),
+                MlpProjectionWeight = Matrix(p + "mlp.c_proj.weight", inner, d, conv1D: true),
                 MlpProjectionBias = Vector(p + "mlp.c_proj.bias"),
             };
         }
@@ -262,13 +272,17 @@ internal sealed unsafe class Gpt2Weights : IDisposable
         WeightRows.Read(source.AsSpan(), 0, new Span<float>(destination, length));
     }
 
-    private WeightMatrix LoadMatrix(string name, int rows, int columns)
+    // conv1D: a layer's weight, read by the Conv1D kernels (and so interleaved when q8 and its rows allow).
+    private WeightMatrix LoadMatrix(string name, int rows, int columns, bool conv1D)
     {
-        var (file, info, dtype) = Find(name, [rows, columns]);
-        var stored = new WeightMatrix { Format = Stored(dtype), Data = file.DataPointer(info), Rows = rows, Columns = columns };
+        bool interleave = conv1D && rows % Q8InterleavedWeights.GroupRows == 0 && columns % Q8Weights.BlockSize == 0;
+        bool storedInterleaved = interleave && _tensors.TryGet(name, out var entry) && entry.Info.DType == "I8"
+            && entry.Info.Shape.SequenceEqual(InterleavedShape(rows, columns));
+        var (file, info, dtype) = Find(name, storedInterleaved ? InterleavedShape(rows, columns) : [rows, columns]);
+        var stored = new WeightMatrix { Format = Stored(dtype), Data = file.DataPointer(info), Rows = rows, Columns = columns, Interleaved = storedInterleaved };
         if (dtype == SafeTensorsDType.I8)
         {
-            stored = stored with { Scales = Scales(name, file, info, rows, columns) };
+            stored = stored with { Scales = Scales(name, file, info, rows, columns, storedInterleaved) };
         }
 
         var target = _requested ?? stored.Format;
@@ -278,7 +292,7 @@ internal sealed unsafe class Gpt2Weights : IDisposable
             target = stored.Format == WeightFormat.Q8 ? WeightFormat.F32 : stored.Format;
         }
 
-        var matrix = target == stored.Format ? stored : Convert(stored, target);
+        var matrix = target == stored.Format ? stored : Convert(stored, target, interleave);
         if (matrix.Format == WeightFormat.F16 && HalfWeights.HasNonFinite(new ReadOnlySpan<ushort>(matrix.Data, checked((int)(matrix.DataBytes / 2)))))
         {
             // The kernels widen f16 exactly for finite values only (HalfWeights): a matrix holding an infinity or a NaN,
@@ -300,7 +314,7 @@ internal sealed unsafe class Gpt2Weights : IDisposable
         return matrix;
     }
 
-    private float* Scales(string name, SafeTensorsFile file, SafeTensorInfo info, int rows, int columns)
+    private float* Scales(string name, SafeTensorsFile file, SafeTensorInfo info, int rows, int columns, bool interleaved)
     {
         if (columns % Q8Weights.BlockSize != 0)
         {
@@ -313,21 +327,27 @@ internal sealed unsafe class Gpt2Weights : IDisposable
             throw new ModelLoadException($"{file.Path}: tensor '{info.Name}' is I8 (q8) but its scales '{info.Name}{ScalesSuffix}' are missing.");
         }
 
-        long[] shape = [rows, columns / Q8Weights.BlockSize];
+        long[] shape = ScalesShape(rows, columns, interleaved);
         if (entry.Info.DType != "F32" || !entry.Info.Shape.SequenceEqual(shape))
         {
             throw new ModelLoadException(
-                $"{entry.File.Path}: tensor '{entry.Info.Name}' is {entry.Info.DType} {entry.Info.ShapeText}; q8 scales are F32 [{rows}, {columns / Q8Weights.BlockSize}].");
+                $"{entry.File.Path}: tensor '{entry.Info.Name}' is {entry.Info.DType} {entry.Info.ShapeText}; q8 scales are F32 [{string.Join(", ", shape)}].");
         }
 
         _filesInUse.Add(entry.File);
         return (float*)entry.File.DataPointer(entry.Info);
     }
 
-    // Widens each row of the stored matrix and encodes it in the target format, rows spread over the cores.
-    private WeightMatrix Convert(WeightMatrix stored, WeightFormat target)
+    // Widens each row of the stored matrix and encodes it in the target format, rows spread over the cores; a q8 target
+    // is interleaved when `interleave` (the rows allow it).
+    private WeightMatrix Convert(WeightMatrix stored, WeightFormat target, bool interleave = false)
     {
-        var result = stored with { Format = target, Scales = null };
+        if (target == WeightFormat.Q8 && interleave)
+        {
+            return ConvertInterleaved(stored);
+        }
+
+        var result = stored with { Format = target, Scales = null, Interleaved = false };
         var buffer = Own((result.Bytes + 3) / 4);
         result = result with { Data = (byte*)buffer.Pointer, Scales = target == WeightFormat.Q8 ? (float*)((byte*)buffer.Pointer + result.DataBytes) : null };
         ConvertedBytes += result.Bytes;
@@ -341,6 +361,34 @@ internal sealed unsafe class Gpt2Weights : IDisposable
                 target == WeightFormat.Q8 ? new Span<float>(result.Scales + ((long)row * scalesPerRow), scalesPerRow) : default);
             return scratch;
         }, _ => { });
+        return result;
+    }
+
+    // Convert's q8 target in interleaved groups of eight rows (Q8InterleavedWeights): each group is encoded row-major
+    // into scratch, then copied into place.
+    private WeightMatrix ConvertInterleaved(WeightMatrix stored)
+    {
+        const int group = Q8InterleavedWeights.GroupRows;
+        var result = stored with { Format = WeightFormat.Q8, Interleaved = true };
+        var buffer = Own((result.Bytes + 3) / 4);
+        result = result with { Data = (byte*)buffer.Pointer, Scales = (float*)((byte*)buffer.Pointer + result.DataBytes) };
+        ConvertedBytes += result.Bytes;
+        int columns = stored.Columns, groupElements = group * columns;
+        Parallel.For(0, stored.Rows / group, () => (Values: new float[columns], Data: new byte[groupElements], Scales: new float[groupElements / Q8Weights.BlockSize]),
+            (g, _, scratch) =>
+            {
+                for (int i = 0; i < group; i++)
+                {
+                    WeightRows.Read(stored.AsSpan(), (g * group) + i, scratch.Values);
+                    WeightEncoding.Encode(scratch.Values, WeightFormat.Q8, scratch.Data.AsSpan(i * columns, columns),
+                        scratch.Scales.AsSpan(i * columns / Q8Weights.BlockSize, columns / Q8Weights.BlockSize));
+                }
+
+                long offset = (long)g * groupElements;
+                Q8InterleavedWeights.Interleave(scratch.Data, scratch.Scales, new Span<byte>(result.Data + offset, groupElements),
+                    new Span<float>(result.Scales + (offset / Q8Weights.BlockSize), groupElements / Q8Weights.BlockSize), columns, 0, group);
+                return scratch;
+            }, _ => { });
         return result;
     }
 

@@ -18,6 +18,9 @@ internal readonly unsafe struct WeightMatrix
 
     public int Columns { get; init; }
 
+    /// <summary>Whether a q8 matrix's rows are stored in interleaved groups of eight (<see cref="Q8InterleavedWeights"/>).</summary>
+    public bool Interleaved { get; init; }
+
     public long DataBytes => (long)Rows * Columns * WeightFormats.ElementSize(Format);
 
     public long ScaleCount => WeightFormats.ScaleCount(Format, (long)Rows * Columns);
@@ -26,5 +29,5 @@ internal readonly unsafe struct WeightMatrix
     public long Bytes => DataBytes + (ScaleCount * sizeof(float));
 
     public WeightSpan AsSpan() => new(Format, new ReadOnlySpan<byte>(Data, checked((int)DataBytes)),
-        new ReadOnlySpan<float>(Scales, checked((int)ScaleCount)), Rows, Columns);
+        new ReadOnlySpan<float>(Scales, checked((int)ScaleCount)), Rows, Columns, Interleaved);
 }

@@ -53,8 +53,9 @@ internal sealed class PluginCallWatch
         {
             await work.WaitAsync(timeLimit, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException && !work.IsCompleted)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
+            // The work may have finished just after the wait gave up: then the loop is skipped and its result stands.
             // Our own code stops within one step or chunk; only a plugin call can hold the request past the grace period.
             while (!work.IsCompleted)
             {

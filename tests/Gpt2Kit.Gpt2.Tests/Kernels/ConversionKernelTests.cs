@@ -101,17 +101,21 @@ public sealed class ConversionKernelTests
     [InlineData(nameof(WeightFormat.BF16))]
     [InlineData(nameof(WeightFormat.F16))]
     [InlineData(nameof(WeightFormat.Q8))]
+    [InlineData(WeightData.Interleaved)]
     public void Rows_read_back_as_the_decoded_values_and_add_onto_a_row(string formatName)
     {
-        var format = Enum.Parse<WeightFormat>(formatName);
-        var w = WeightData.Create(format, 5, 96, 24, 2f);
+        int rows = formatName == WeightData.Interleaved ? 16 : 5;
+        var w = WeightData.Create(formatName, rows, 96, 24, 2f);
         foreach (var width in SimdWidths.Forced)
         {
-            float[] row = new float[96];
-            WeightRows.Read(w.Span, 3, row, width: width);
-            row.Should().Equal(w.Values.AsSpan(3 * 96, 96).ToArray());
-            WeightRows.Read(w.Span, 1, row, accumulate: true, width);
-            row.Should().Equal(Enumerable.Range(0, 96).Select(i => w.Values[(3 * 96) + i] + w.Values[96 + i]));
+            foreach (int r in new[] { 3, rows - 1 })
+            {
+                float[] row = new float[96];
+                WeightRows.Read(w.Span, r, row, width: width);
+                row.Should().Equal(w.Values.AsSpan(r * 96, 96).ToArray());
+                WeightRows.Read(w.Span, 1, row, accumulate: true, width);
+                row.Should().Equal(Enumerable.Range(0, 96).Select(i => w.Values[(r * 96) + i] + w.Values[96 + i]));
+            }
         }
     }
 }

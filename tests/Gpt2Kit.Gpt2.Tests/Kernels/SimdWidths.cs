@@ -9,6 +9,9 @@ public static class SimdWidths
     internal static SimdWidth[] Forced => [SimdWidth.V512, SimdWidth.V256, SimdWidth.V128, SimdWidth.Scalar];
 
     internal static WeightFormat[] Formats => [WeightFormat.F32, WeightFormat.BF16, WeightFormat.F16, WeightFormat.Q8];
+
+    /// <summary>How the Conv1D kernels' weights can be held: each format, and q8 interleaved (<see cref="WeightData.Interleaved"/>).</summary>
+    internal static string[] Conv1DLayouts => [.. Formats.Select(f => f.ToString()), WeightData.Interleaved];
 }
 
 /// <summary>Seeded test data and naive double-precision references.</summary>

@@ -1,9 +1,18 @@
 namespace Gpt2Kit.Gpt2.Kernels;
 
 /// <summary>Reads weights of one storage format as fp32, so that each matrix kernel is written once for every format.
-/// <c>index</c> counts elements from the start of the matrix (row-major).</summary>
+/// <c>index</c> is where an element lies, counted in elements from the start of the matrix: <see cref="Offset"/> of its row
+/// and column (row-major for every format but <see cref="Q8InterleavedWeights"/>).</summary>
 internal interface IWeightFormat
 {
+    /// <summary>Whether rows are stored in groups of eight interleaved block by block (<see cref="Q8InterleavedWeights"/>).</summary>
+    static virtual bool IsInterleaved => false;
+
+    /// <summary>Where element (<paramref name="row"/>, <paramref name="column"/>) of a matrix <paramref name="columns"/> wide
+    /// lies. It is always the sum of a row part and a column part, <c>Offset(row, 0) + Offset(0, column)</c>, and the
+    /// elements of one register (<c>TVec.Count</c> aligned columns within a block of 32) lie together.</summary>
+    static virtual nuint Offset(nuint row, nuint column, nuint columns) => (row * columns) + column;
+
     /// <summary>Bytes of one element's data.</summary>
     static abstract int ElementSize { get; }
 

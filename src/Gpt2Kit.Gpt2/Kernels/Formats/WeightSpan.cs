@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 namespace Gpt2Kit.Gpt2.Kernels;
 
 /// <summary>A row-major <c>[rows, columns]</c> weight matrix in one <see cref="WeightFormat"/>: its bytes and, for
-/// <see cref="WeightFormat.Q8"/>, its scales. The lengths are checked once here, so kernels index without checks.</summary>
+/// <see cref="WeightFormat.Q8"/>, its scales, which may be stored interleaved (<see cref="Q8InterleavedWeights"/>). The
+/// lengths are checked once here, so kernels index without checks.</summary>
 internal readonly ref struct WeightSpan
 {
     /// <summary>Wraps <paramref name="data"/> (and <paramref name="scales"/>) as a matrix.</summary>
     /// <exception cref="ArgumentException">The spans are shorter than the shape needs.</exception>
-    public WeightSpan(WeightFormat format, ReadOnlySpan<byte> data, ReadOnlySpan<float> scales, int rows, int columns)
+    public WeightSpan(WeightFormat format, ReadOnlySpan<byte> data, ReadOnlySpan<float> scales, int rows, int columns, bool interleaved = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
@@ -28,7 +29,15 @@ internal readonly ref struct WeightSpan
             throw new ArgumentException($"q8 rows must be a multiple of {Q8Weights.BlockSize} long; this matrix has {columns} columns.", nameof(columns));
         }
 
+        if (interleaved && (format != WeightFormat.Q8 || rows % Q8InterleavedWeights.GroupRows != 0))
+        {
+            throw new ArgumentException(
+                $"only q8 matrices with a multiple of {Q8InterleavedWeights.GroupRows} rows are interleaved; this one is {WeightFormats.Name(format)} with {rows} rows.",
+                nameof(interleaved));
+        }
+
         Format = format;
+        Interleaved = interleaved;
         Data = data;
         Scales = scales;
         Rows = rows;
@@ -37,6 +46,9 @@ internal readonly ref struct WeightSpan
 
     /// <summary>The storage format.</summary>
     public WeightFormat Format { get; }
+
+    /// <summary>Whether the rows are stored in interleaved groups of eight (<see cref="Q8InterleavedWeights"/>).</summary>
+    public bool Interleaved { get; }
 
     /// <summary>The elements' bytes.</summary>
     public ReadOnlySpan<byte> Data { get; }
