@@ -334,13 +334,7 @@ internal static class Conv1DStreaming
                 PrefetchNextGroup<TFormat>(ref w, c, j + prefetchAhead, stride);
             }
 
-            TVec.Store(
-                TwoChains(TVec.Load(ref yRow, (nuint)c),
-                    TFormat.Load<TVec>(ref w, ref s, j), TFormat.Load<TVec>(ref w, ref s, j + stride),
-                    TFormat.Load<TVec>(ref w, ref s, j + (2 * stride)), TFormat.Load<TVec>(ref w, ref s, j + (3 * stride)),
-                    TFormat.Load<TVec>(ref w, ref s, j + (4 * stride)), TFormat.Load<TVec>(ref w, ref s, j + (5 * stride)),
-                    TFormat.Load<TVec>(ref w, ref s, j + (6 * stride)), TFormat.Load<TVec>(ref w, ref s, j + (7 * stride)),
-                    v0, v1, v2, v3, v4, v5, v6, v7),
+            TVec.Store(TwoChainsLoading<TFormat, TVec>(TVec.Load(ref yRow, (nuint)c), ref w, ref s, j, stride, scaled: true, v0, v1, v2, v3, v4, v5, v6, v7),
                 ref yRow, (nuint)c);
         }
 
@@ -388,13 +382,7 @@ internal static class Conv1DStreaming
             {
                 nuint j = j0 + (nuint)v;
                 nuint yc = (nuint)(c + v);
-                TVec.Store(
-                    TwoChains(TVec.Load(ref yRow, yc),
-                        TFormat.LoadUnscaled<TVec>(ref w, j), TFormat.LoadUnscaled<TVec>(ref w, j + stride),
-                        TFormat.LoadUnscaled<TVec>(ref w, j + (2 * stride)), TFormat.LoadUnscaled<TVec>(ref w, j + (3 * stride)),
-                        TFormat.LoadUnscaled<TVec>(ref w, j + (4 * stride)), TFormat.LoadUnscaled<TVec>(ref w, j + (5 * stride)),
-                        TFormat.LoadUnscaled<TVec>(ref w, j + (6 * stride)), TFormat.LoadUnscaled<TVec>(ref w, j + (7 * stride)),
-                        s0, s1, s2, s3, s4, s5, s6, s7),
+                TVec.Store(TwoChainsLoading<TFormat, TVec>(TVec.Load(ref yRow, yc), ref w, ref s, j, stride, scaled: false, s0, s1, s2, s3, s4, s5, s6, s7),
                     ref yRow, yc);
             }
         }
@@ -439,6 +427,30 @@ internal static class Conv1DStreaming
         a = TVec.MultiplyAdd(w6, v6, a);
         b = TVec.MultiplyAdd(w7, v7, b);
         return TVec.Add(a, b);
+    }
+
+    // TwoChains over eight weight rows `stride` elements apart from element j, each register loaded (widened) just
+    // before its multiply, so one temporary holds it: with all eight loaded first, they and the eight broadcasts
+    // overflow AVX2's sixteen registers and the loop spills. `scaled`: read block formats with their scales.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec TwoChainsLoading<TFormat, TVec>(TVec y, ref byte w, ref float s, nuint j, nuint stride, bool scaled,
+        TVec v0, TVec v1, TVec v2, TVec v3, TVec v4, TVec v5, TVec v6, TVec v7)
+        where TFormat : struct, IWeightFormat
+        where TVec : struct, ISimdVector<TVec>
+    {
+        var a = TVec.MultiplyAdd(Row(ref w, ref s, j, scaled), v0, y);
+        var b = TVec.Multiply(Row(ref w, ref s, j + stride, scaled), v1);
+        a = TVec.MultiplyAdd(Row(ref w, ref s, j + (2 * stride), scaled), v2, a);
+        b = TVec.MultiplyAdd(Row(ref w, ref s, j + (3 * stride), scaled), v3, b);
+        a = TVec.MultiplyAdd(Row(ref w, ref s, j + (4 * stride), scaled), v4, a);
+        b = TVec.MultiplyAdd(Row(ref w, ref s, j + (5 * stride), scaled), v5, b);
+        a = TVec.MultiplyAdd(Row(ref w, ref s, j + (6 * stride), scaled), v6, a);
+        b = TVec.MultiplyAdd(Row(ref w, ref s, j + (7 * stride), scaled), v7, b);
+        return TVec.Add(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static TVec Row(ref byte w, ref float s, nuint index, bool scaled) =>
+            scaled ? TFormat.Load<TVec>(ref w, ref s, index) : TFormat.LoadUnscaled<TVec>(ref w, index);
     }
 
     // x[0..8) as eight broadcast registers.
