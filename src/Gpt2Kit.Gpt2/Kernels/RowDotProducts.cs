@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Gpt2Kit.Gpt2.Kernels;
 
@@ -11,6 +12,9 @@ namespace Gpt2Kit.Gpt2.Kernels;
 internal static class RowDotProducts
 {
     private const int WeightBlock = 64;
+
+    /// <summary>How far ahead of the reads the weight stream is requested, in bytes.</summary>
+    private const int PrefetchBytes = 4096;
 
     /// <summary>Computes the weight rows <paramref name="weightStart"/>..<paramref name="weightEnd"/>.</summary>
     /// <param name="input">Row-major <c>[rows, width]</c>, width being the weight's row length.</param>
@@ -106,6 +110,7 @@ internal static class RowDotProducts
         nuint i = 0;
         for (; i + (2 * s) <= d; i += 2 * s)
         {
+            Prefetch<TFormat>(ref m.Weight, w + i);
             var w0 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, w + i);
             var w1 = TFormat.Load<TVec>(ref m.Weight, ref m.Scales, w + i + s);
             a0 = TVec.MultiplyAdd(w0, TVec.Load(ref x0, i), a0);
@@ -176,21 +181,28 @@ internal static class RowDotProducts
         TVec a0 = TVec.Zero, a1 = TVec.Zero, a2 = TVec.Zero, a3 = TVec.Zero;
         for (nuint block = 0; block < d; block += Q8Weights.BlockSize)
         {
+            Prefetch<TFormat>(ref m.Weight, w + block);
+
+            // Two chains per row (even and odd registers), so the block's adds do not wait on each other.
             TVec p0 = TVec.Zero, p1 = TVec.Zero, p2 = TVec.Zero, p3 = TVec.Zero;
-            for (nuint i = block; i < block + Q8Weights.BlockSize; i += (nuint)TVec.Count)
+            TVec q0 = TVec.Zero, q1 = TVec.Zero, q2 = TVec.Zero, q3 = TVec.Zero;
+            nuint n = (nuint)TVec.Count;
+            for (nuint i = block; i < block + Q8Weights.BlockSize; i += 2 * n)
             {
-                var weight = TFormat.LoadUnscaled<TVec>(ref m.Weight, w + i);
-                p0 = TVec.MultiplyAdd(weight, TVec.Load(ref x0, i), p0);
-                if (TRows.Value > 1) { p1 = TVec.MultiplyAdd(weight, TVec.Load(ref x1, i), p1); }
-                if (TRows.Value > 2) { p2 = TVec.MultiplyAdd(weight, TVec.Load(ref x2, i), p2); }
-                if (TRows.Value > 3) { p3 = TVec.MultiplyAdd(weight, TVec.Load(ref x3, i), p3); }
+                var even = TFormat.LoadUnscaled<TVec>(ref m.Weight, w + i);
+                var odd = TFormat.LoadUnscaled<TVec>(ref m.Weight, w + i + n);
+                p0 = TVec.MultiplyAdd(even, TVec.Load(ref x0, i), p0);
+                q0 = TVec.MultiplyAdd(odd, TVec.Load(ref x0, i + n), q0);
+                if (TRows.Value > 1) { p1 = TVec.MultiplyAdd(even, TVec.Load(ref x1, i), p1); q1 = TVec.MultiplyAdd(odd, TVec.Load(ref x1, i + n), q1); }
+                if (TRows.Value > 2) { p2 = TVec.MultiplyAdd(even, TVec.Load(ref x2, i), p2); q2 = TVec.MultiplyAdd(odd, TVec.Load(ref x2, i + n), q2); }
+                if (TRows.Value > 3) { p3 = TVec.MultiplyAdd(even, TVec.Load(ref x3, i), p3); q3 = TVec.MultiplyAdd(odd, TVec.Load(ref x3, i + n), q3); }
             }
 
             var scale = TVec.Create(TFormat.Scale(ref m.Scales, w + block));
-            a0 = TVec.MultiplyAdd(p0, scale, a0);
-            if (TRows.Value > 1) { a1 = TVec.MultiplyAdd(p1, scale, a1); }
-            if (TRows.Value > 2) { a2 = TVec.MultiplyAdd(p2, scale, a2); }
-            if (TRows.Value > 3) { a3 = TVec.MultiplyAdd(p3, scale, a3); }
+            a0 = TVec.MultiplyAdd(TVec.Add(p0, q0), scale, a0);
+            if (TRows.Value > 1) { a1 = TVec.MultiplyAdd(TVec.Add(p1, q1), scale, a1); }
+            if (TRows.Value > 2) { a2 = TVec.MultiplyAdd(TVec.Add(p2, q2), scale, a2); }
+            if (TRows.Value > 3) { a3 = TVec.MultiplyAdd(TVec.Add(p3, q3), scale, a3); }
         }
 
         nuint stride = (nuint)m.WeightRows;
@@ -199,6 +211,18 @@ internal static class RowDotProducts
         if (TRows.Value > 1) { Unsafe.Add(ref y, stride) = TVec.Sum(a1); }
         if (TRows.Value > 2) { Unsafe.Add(ref y, 2 * stride) = TVec.Sum(a2); }
         if (TRows.Value > 3) { Unsafe.Add(ref y, 3 * stride) = TVec.Sum(a3); }
+    }
+
+    // Requests the weight bytes PrefetchBytes past element `index` (the rows are read in order, so that is a few rows on):
+    // the hardware prefetchers alone left this loop at 60–70 % of the bandwidth the layers' kernel reaches.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch<TFormat>(ref byte weight, nuint index)
+        where TFormat : struct, IWeightFormat
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0((byte*)Unsafe.AsPointer(ref Unsafe.Add(ref weight, index * (nuint)TFormat.ElementSize)) + PrefetchBytes);
+        }
     }
 
     private ref struct Operands
