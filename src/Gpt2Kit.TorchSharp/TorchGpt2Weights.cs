@@ -81,6 +81,12 @@ internal sealed class TorchGpt2Weights : IDisposable
         foreach (var (name, shape) in layout)
         {
             var (file, info, storedType) = directory.Find(name, shape);
+            if (storedType == SafeTensorsDType.I8)
+            {
+                throw new Models.ModelLoadException(
+                    $"{file.Path}: tensor '{info.Name}' is I8, from a Gpt2Kit q8 checkpoint; the torchsharp backend reads F32, F16 and BF16 tensors. Use the gpt2 backend, or convert the folder with `gpt2kit convert --dtype f32`.");
+            }
+
             stored.Add(storedType);
             long bytes = info.End - info.Begin;
             var host = empty(shape, StoredScalarType(storedType), CPU);

@@ -91,6 +91,19 @@ public sealed class RegistrationAndDeviceTests
     }
 
     [Fact]
+    public void A_q8_checkpoint_is_refused_naming_the_tensor_and_what_to_do()
+    {
+        using var folder = new TempFolder();
+        using (var q8 = Gpt2.Gpt2Model.FromPretrained(FixturePaths.Checkpoint("gpt2-tiny"), new ModelLoadOptions { DType = "q8" }))
+        {
+            q8.Save(folder.Path);
+        }
+
+        FluentActions.Invoking(() => TorchSharpGpt2Model.FromPretrained(folder.Path, new TorchSharpOptions { Device = "cpu" }))
+            .Should().Throw<ModelLoadException>().WithMessage("*model.safetensors: tensor 'wte.weight' is I8, from a Gpt2Kit q8 checkpoint;*gpt2 backend*gpt2kit convert --dtype f32*");
+    }
+
+    [Fact]
     public async Task Configuration_errors_name_the_setting()
     {
         var services = new ServiceCollection();
