@@ -25,11 +25,15 @@ public sealed partial class KernelCodeTests
         var methods = ListingHeader().Matches(listing).ToList();
         var names = methods.Select(m => m.Groups["name"].Value).ToList();
         // q8 layer weights load interleaved; row-major q8 (the embedding) runs in the output layer's kernel.
-        foreach (string format in new[] { "F32Weights", "BFloat16Weights", "HalfWeights", "Q8InterleavedWeights" })
+        foreach (var (kernel, format) in new[]
+                 {
+                     ("Conv1DStreaming", "F32Weights"), ("Conv1DStreaming", "BFloat16Weights"), ("Conv1DStreaming", "HalfWeights"),
+                     ("Conv1DStreaming", "Q8InterleavedWeights"), ("RowDotProducts", "Q8Weights"),
+                 })
         {
             // Guards against a listing that lacks the kernels (and so is free of calls).
-            names.Should().Contain(n => n.StartsWith($"{KernelNamespace}.Conv1DStreaming+Kernel:Run[{KernelNamespace}.{format},{KernelNamespace}.{registerType}", StringComparison.Ordinal),
-                $"the listing has the streaming kernel for {format}");
+            names.Should().Contain(n => n.StartsWith($"{KernelNamespace}.{kernel}+Kernel:Run[{KernelNamespace}.{format},{KernelNamespace}.{registerType}", StringComparison.Ordinal),
+                $"the listing has {kernel} for {format}");
         }
 
         var helpers = InlinedHelpers();
