@@ -292,7 +292,11 @@ internal sealed unsafe class Gpt2Weights : IDisposable
             target = stored.Format == WeightFormat.Q8 ? WeightFormat.F32 : stored.Format;
         }
 
-        var matrix = target == stored.Format ? stored : Convert(stored, target, interleave);
+        var matrix = target == stored.Format ? stored : Convert(stored, target);
+        if (interleave && matrix.Format == WeightFormat.Q8 && matrix.Data != stored.Data)
+        {
+            matrix = InterleaveInPlace(matrix);
+        }
         if (matrix.Format == WeightFormat.F16 && HalfWeights.HasNonFinite(new ReadOnlySpan<ushort>(matrix.Data, checked((int)(matrix.DataBytes / 2)))))
         {
             // The kernels widen f16 exactly for finite values only (HalfWeights): a matrix holding an infinity or a NaN,
@@ -338,15 +342,9 @@ internal sealed unsafe class Gpt2Weights : IDisposable
         return (float*)entry.File.DataPointer(entry.Info);
     }
 
-    // Widens each row of the stored matrix and encodes it in the target format, rows spread over the cores; a q8 target
-    // is interleaved when `interleave` (the rows allow it).
-    private WeightMatrix Convert(WeightMatrix stored, WeightFormat target, bool interleave = false)
+    // Widens each row of the stored matrix and encodes it in the target format, rows spread over the cores.
+    private WeightMatrix Convert(WeightMatrix stored, WeightFormat target)
     {
-        if (target == WeightFormat.Q8 && interleave)
-        {
-            return ConvertInterleaved(stored);
-        }
-
         var result = stored with { Format = target, Scales = null, Interleaved = false };
         var buffer = Own((result.Bytes + 3) / 4);
         result = result with { Data = (byte*)buffer.Pointer, Scales = target == WeightFormat.Q8 ? (float*)((byte*)buffer.Pointer + result.DataBytes) : null };
@@ -364,32 +362,23 @@ internal sealed unsafe class Gpt2Weights : IDisposable
         return result;
     }
 
-    // Convert's q8 target in interleaved groups of eight rows (Q8InterleavedWeights): each group is encoded row-major
-    // into scratch, then copied into place.
-    private WeightMatrix ConvertInterleaved(WeightMatrix stored)
+    // Reorders a converted row-major q8 matrix into interleaved groups of eight rows (Q8InterleavedWeights). Each group
+    // keeps the same bytes of the buffer in either order, so it goes through a group-sized scratch copy in place.
+    private static WeightMatrix InterleaveInPlace(WeightMatrix matrix)
     {
         const int group = Q8InterleavedWeights.GroupRows;
-        var result = stored with { Format = WeightFormat.Q8, Interleaved = true };
-        var buffer = Own((result.Bytes + 3) / 4);
-        result = result with { Data = (byte*)buffer.Pointer, Scales = (float*)((byte*)buffer.Pointer + result.DataBytes) };
-        ConvertedBytes += result.Bytes;
-        int columns = stored.Columns, groupElements = group * columns;
-        Parallel.For(0, stored.Rows / group, () => (Values: new float[columns], Data: new byte[groupElements], Scales: new float[groupElements / Q8Weights.BlockSize]),
-            (g, _, scratch) =>
-            {
-                for (int i = 0; i < group; i++)
-                {
-                    WeightRows.Read(stored.AsSpan(), (g * group) + i, scratch.Values);
-                    WeightEncoding.Encode(scratch.Values, WeightFormat.Q8, scratch.Data.AsSpan(i * columns, columns),
-                        scratch.Scales.AsSpan(i * columns / Q8Weights.BlockSize, columns / Q8Weights.BlockSize));
-                }
-
-                long offset = (long)g * groupElements;
-                Q8InterleavedWeights.Interleave(scratch.Data, scratch.Scales, new Span<byte>(result.Data + offset, groupElements),
-                    new Span<float>(result.Scales + (offset / Q8Weights.BlockSize), groupElements / Q8Weights.BlockSize), columns, 0, group);
-                return scratch;
-            }, _ => { });
-        return result;
+        int columns = matrix.Columns, groupElements = group * columns, groupScales = groupElements / Q8Weights.BlockSize;
+        Parallel.For(0, matrix.Rows / group, () => (Data: new byte[groupElements], Scales: new float[groupScales]), (g, _, scratch) =>
+        {
+            long offset = (long)g * groupElements;
+            var data = new Span<byte>(matrix.Data + offset, groupElements);
+            var scales = new Span<float>(matrix.Scales + (offset / Q8Weights.BlockSize), groupScales);
+            data.CopyTo(scratch.Data);
+            scales.CopyTo(scratch.Scales);
+            Q8InterleavedWeights.Interleave(scratch.Data, scratch.Scales, data, scales, columns, 0, group);
+            return scratch;
+        }, _ => { });
+        return matrix with { Interleaved = true };
     }
 
     // Frees the buffer of the matrix Convert made last.
